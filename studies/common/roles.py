@@ -1,0 +1,39 @@
+"""Study roles and what each may do: the one table the access functions consult."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    RESEARCH_LEAD = "research_lead", _("Research lead")
+    RESEARCHER = "researcher", _("Researcher")
+    PRODUCT = "product", _("Product")
+    MARKETING = "marketing", _("Marketing")
+
+
+class Capability(models.TextChoices):
+    VIEW_STUDY = "view_study"
+    MANAGE_STUDY = "manage_study"  # edit the study, its panel and rounds; plan, move, reassign
+    VIEW_PERSONAL_DATA = "view_personal_data"  # names, addresses, phones, e-mails
+    CONDUCT_VISITS = "conduct_visits"  # be assigned visits, start and finish them, capture
+
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.RESEARCH_LEAD: frozenset(
+        {
+            Capability.VIEW_STUDY,
+            Capability.MANAGE_STUDY,
+            Capability.VIEW_PERSONAL_DATA,
+            Capability.CONDUCT_VISITS,
+        }
+    ),
+    Role.RESEARCHER: frozenset(
+        {Capability.VIEW_STUDY, Capability.VIEW_PERSONAL_DATA, Capability.CONDUCT_VISITS}
+    ),
+    Role.PRODUCT: frozenset({Capability.VIEW_STUDY}),
+    Role.MARKETING: frozenset({Capability.VIEW_STUDY}),
+}
+
+
+def role_can(role: str | None, capability: str) -> bool:
+    return role is not None and capability in CAPABILITIES.get(role, frozenset())

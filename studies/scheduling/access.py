@@ -1,0 +1,118 @@
+"""The only way views, pages and tasks reach a study, household, round or visit.
+
+Each function knows the user's role in the study. Someone outside the study gets the
+same 404 for an object that exists as for one that does not; a member whose role lacks
+the capability gets a 403, since they can already see the object exists.
+"""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from studies.common.models import User
+from studies.common.roles import Capability, Role, role_can
+from studies.scheduling.models import Household, Round, Study, StudyMembership, Visit
+
+
+def study_role(user: User, study_id: uuid.UUID) -> str | None:
+    """The user's role in a study; superusers act as research leads everywhere."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.RESEARCH_LEAD
+    return (
+        StudyMembership.objects.filter(study_id=study_id, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def studies_for_user(user: User, capability: str = Capability.VIEW_STUDY) -> QuerySet[Study]:
+    if not user.is_authenticated or not user.is_active:
+        return Study.objects.none()
+    if user.is_superuser:
+        return Study.objects.all()
+    roles = [role for role in Role.values if role_can(role, capability)]
+    return Study.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
+
+
+def _require(role: str | None, capability: str) -> None:
+    if role is None:
+        raise Http404
+    if not role_can(role, capability):
+        raise PermissionDenied
+
+
+def _as_uuid(value: object) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def study_get_for_user(
+    *, user: User, study_id: object, capability: str = Capability.VIEW_STUDY
+) -> Study:
+    study = Study.objects.filter(pk=_as_uuid(study_id)).first()
+    if study is None:
+        raise Http404
+    _require(study_role(user, study.pk), capability)
+    return study
+
+
+def round_get_for_user(
+    *, user: User, round_id: object, capability: str = Capability.VIEW_STUDY
+) -> Round:
+    round_ = Round.objects.select_related("study").filter(pk=_as_uuid(round_id)).first()
+    if round_ is None:
+        raise Http404
+    _require(study_role(user, round_.study_id), capability)
+    return round_
+
+
+def visit_get_for_user(
+    *, user: User, visit_id: object, capability: str = Capability.VIEW_STUDY
+) -> Visit:
+    """A visit; with CONDUCT_VISITS, only its own researcher (or a lead) gets through."""
+    visit = (
+        Visit.objects.select_related("round__study", "household", "researcher")
+        .filter(pk=_as_uuid(visit_id))
+        .first()
+    )
+    if visit is None:
+        raise Http404
+    role = study_role(user, visit.round.study_id)
+    _require(role, capability)
+    if (
+        capability == Capability.CONDUCT_VISITS
+        and visit.researcher_id != user.pk
+        and not role_can(role, Capability.MANAGE_STUDY)
+    ):
+        raise PermissionDenied
+    return visit
+
+
+def households_for_user(
+    user: User, capability: str = Capability.VIEW_STUDY
+) -> QuerySet[Household]:
+    """Households enrolled in any study where the user has the capability."""
+    studies = studies_for_user(user, capability)
+    return Household.objects.filter(enrolments__study__in=studies).distinct()
+
+
+def household_get_for_user(
+    *, user: User, household_id: object, capability: str = Capability.VIEW_STUDY
+) -> Household:
+    household_pk = _as_uuid(household_id)
+    household = households_for_user(user).filter(pk=household_pk).first()
+    if household is None:
+        raise Http404
+    if not households_for_user(user, capability).filter(pk=household_pk).exists():
+        raise PermissionDenied
+    return household
+
+
+def can_view_personal_data(user: User, study_id: uuid.UUID) -> bool:
+    return role_can(study_role(user, study_id), Capability.VIEW_PERSONAL_DATA)

@@ -1,0 +1,88 @@
+"""Researchers' private iCalendar feeds: issuing, revoking and rendering them."""
+
+import datetime as dt
+import zoneinfo
+
+import icalendar
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from studies.common.models import User
+from studies.scheduling.models import CalendarFeed, Visit, VisitStatus
+
+# How far back a feed reaches: recent past visits stay visible in the phone's calendar.
+FEED_HISTORY = dt.timedelta(days=60)
+
+ICAL_STATUS = {
+    VisitStatus.SCHEDULED: "CONFIRMED",
+    VisitStatus.IN_PROGRESS: "CONFIRMED",
+    VisitStatus.COMPLETED: "CONFIRMED",
+    VisitStatus.CANCELLED: "CANCELLED",
+    VisitStatus.NO_SHOW: "CANCELLED",
+}
+
+
+def calendar_feed_get_or_create(*, researcher: User) -> CalendarFeed:
+    feed = CalendarFeed.objects.filter(researcher=researcher, revoked_at__isnull=True).first()
+    return feed or CalendarFeed.objects.create(researcher=researcher)
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, researcher: User) -> None:
+    """The current URL stops working at once; a new one is issued on request."""
+    CalendarFeed.objects.filter(researcher=researcher, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+def calendar_feed_url(feed: CalendarFeed) -> str:
+    return settings.RESEARCHHUB_SITE_URL + reverse("calendar-feed", args=[feed.token])
+
+
+def calendar_feed_render(*, feed: CalendarFeed, now: dt.datetime | None = None) -> bytes:
+    """The feed as iCalendar text.
+
+    Times carry the study's TZID with a VTIMEZONE, so a phone shows 09:00 as 09:00 on
+    both sides of a daylight-saving change. The feed holds pseudonyms only: calendar
+    URLs end up at calendar providers, so no name or address goes in.
+    """
+    now = now or timezone.now()
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", "-//ResearchHub//Visits//EN")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", _("ResearchHub visits"))
+    visits = (
+        Visit.objects.filter(researcher=feed.researcher, scheduled_end__gte=now - FEED_HISTORY)
+        .select_related("round__study", "household")
+        .order_by("scheduled_start")
+    )
+    for visit in visits:
+        study = visit.round.study
+        zone = zoneinfo.ZoneInfo(study.time_zone)
+        event = icalendar.Event()
+        event.add("uid", f"{visit.pk}@researchhub")
+        event.add("dtstamp", visit.updated_at.astimezone(dt.UTC))
+        event.add("last-modified", visit.updated_at.astimezone(dt.UTC))
+        event.add("sequence", visit.changes.count())
+        event.add("dtstart", visit.scheduled_start.astimezone(zone))
+        event.add("dtend", visit.scheduled_end.astimezone(zone))
+        event.add(
+            "summary",
+            _("Visit %(code)s — %(study)s") % {"code": visit.household.code, "study": study.title},
+        )
+        event.add(
+            "description",
+            _("Round %(round)s. Open in ResearchHub: %(url)s")
+            % {
+                "round": visit.round.label,
+                "url": settings.RESEARCHHUB_SITE_URL + f"/visits/{visit.pk}/",
+            },
+        )
+        event.add("status", ICAL_STATUS[visit.status])
+        calendar.add_component(event)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()

@@ -1,0 +1,230 @@
+"""Writes to rounds: creating them by hand and planning them ahead of each period."""
+
+import datetime as dt
+import logging
+import zoneinfo
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from studies.common.errors import ConflictError
+from studies.common.models import User
+from studies.common.roles import Role
+from studies.scheduling.models import (
+    Consent,
+    ConsentKind,
+    GuideQuestion,
+    Household,
+    Round,
+    Study,
+    StudyStatus,
+    Visit,
+    VisitChange,
+    VisitStatus,
+)
+from studies.scheduling.periods import Period, next_period, planning_due
+from studies.scheduling.planner import WorkingHours, plan_visits
+from studies.scheduling.services.visits import lock_researchers, researcher_calendars
+
+logger = logging.getLogger(__name__)
+
+LIVE_STATUSES = (VisitStatus.SCHEDULED, VisitStatus.IN_PROGRESS, VisitStatus.COMPLETED)
+
+
+@dataclass
+class PlanningOutcome:
+    round: Round
+    created: bool
+    visits: list[Visit] = field(default_factory=list)
+    unplaced: list[Household] = field(default_factory=list)
+
+
+def study_today(study: Study, now: dt.datetime | None = None) -> dt.date:
+    return (now or timezone.now()).astimezone(zoneinfo.ZoneInfo(study.time_zone)).date()
+
+
+@transaction.atomic
+def round_create(
+    *,
+    study: Study,
+    label: str,
+    window_start: dt.date,
+    window_end: dt.date,
+    guide: Sequence[str] = (),
+) -> Round:
+    round_ = Round(
+        study=study, label=label.strip(), window_start=window_start, window_end=window_end
+    )
+    try:
+        round_.full_clean()
+    except ValidationError as exc:
+        # The model's unique constraint speaks of "study and label"; name the field instead.
+        if Round.objects.filter(study=study, label=round_.label).exists():
+            raise ValidationError(
+                {"label": [_("This study already has a round called %(label)s.")
+                           % {"label": round_.label}]}
+            ) from exc
+        raise
+    round_.save()
+    guide_replace(round_=round_, questions=guide)
+    return round_
+
+
+def guide_replace(*, round_: Round, questions: Sequence[str]) -> None:
+    texts = [text.strip() for text in questions]
+    if any(not text for text in texts):
+        raise ValidationError({"guide": [_("A guide question cannot be empty.")]})
+    round_.guide.all().delete()
+    GuideQuestion.objects.bulk_create(
+        GuideQuestion(round=round_, position=index, text=text) for index, text in enumerate(texts)
+    )
+
+
+def households_to_visit(study: Study, round_: Round, at: dt.datetime) -> list[Household]:
+    """Enrolled households with participation consent in force and no live visit yet."""
+    consenting = Consent.objects.in_force(at).filter(kind=ConsentKind.PARTICIPATION)
+    return list(
+        Household.objects.filter(
+            enrolments__study=study,
+            enrolments__left_at__isnull=True,
+            consents__in=consenting,
+        )
+        .exclude(
+            pk__in=Visit.objects.filter(round=round_, status__in=LIVE_STATUSES).values(
+                "household_id"
+            )
+        )
+        .distinct()
+        .order_by("code")
+    )
+
+
+def round_propose_visits(
+    *, round_: Round, now: dt.datetime | None = None, not_before: dt.datetime | None = None
+) -> tuple[list[Visit], list[Household]]:
+    """Book one visit per household still to visit, spread and balanced across researchers.
+
+    Must run inside a transaction; it locks the study's researchers while it books.
+    """
+    study = round_.study
+    now = now or timezone.now()
+    households = households_to_visit(study, round_, now)
+    researchers = list(
+        User.objects.filter(
+            memberships__study=study, memberships__role=Role.RESEARCHER, is_active=True
+        ).order_by("username")
+    )
+    if not households or not researchers:
+        return [], households
+    lock_researchers(user.pk for user in researchers)
+    zone = zoneinfo.ZoneInfo(study.time_zone)
+    span_start = dt.datetime.combine(round_.window_start, dt.time.min, tzinfo=zone)
+    span_end = dt.datetime.combine(round_.window_end, dt.time.max, tzinfo=zone)
+    plan = plan_visits(
+        household_ids=[household.pk for household in households],
+        researchers=researcher_calendars(researchers=researchers, start=span_start, end=span_end),
+        window_start=round_.window_start,
+        window_end=round_.window_end,
+        hours=WorkingHours(
+            day_start=study.workday_start,
+            day_end=study.workday_end,
+            visit_minutes=study.visit_minutes,
+            gap_minutes=study.travel_minutes,
+            time_zone=study.time_zone,
+        ),
+        earliest=not_before,
+    )
+    visits = Visit.objects.bulk_create(
+        Visit(
+            round=round_,
+            household_id=assignment.household_id,
+            researcher_id=assignment.researcher_id,
+            scheduled_start=assignment.slot.start,
+            scheduled_end=assignment.slot.end,
+        )
+        for assignment in plan.assignments
+    )
+    VisitChange.objects.bulk_create(
+        VisitChange(
+            visit=visit,
+            kind=VisitChange.Kind.CREATED,
+            to_status=visit.status,
+            to_start=visit.scheduled_start,
+            to_end=visit.scheduled_end,
+            to_researcher_id=visit.researcher_id,
+            note=_("Proposed by round planning."),
+        )
+        for visit in visits
+    )
+    unplaced_ids = set(plan.unplaced)
+    return visits, [household for household in households if household.pk in unplaced_ids]
+
+
+def round_plan(
+    *, study: Study, period: Period, automatic: bool, now: dt.datetime | None = None
+) -> PlanningOutcome:
+    """Create the round for a period with its guide and proposed visits, exactly once.
+
+    Running it twice, or in two processes at once, plans the round once: the study row is
+    locked for the duration and (study, label) is unique behind that.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        Study.objects.select_for_update().filter(pk=study.pk).first()
+        existing = Round.objects.filter(study=study, label=period.label).first()
+        if existing is not None:
+            return PlanningOutcome(round=existing, created=False)
+        previous = study.rounds.order_by("-window_start").first()
+        try:
+            with transaction.atomic():
+                round_ = Round.objects.create(
+                    study=study,
+                    label=period.label,
+                    window_start=period.start,
+                    window_end=period.end,
+                    planned_automatically=automatic,
+                )
+        except IntegrityError:
+            return PlanningOutcome(
+                round=Round.objects.get(study=study, label=period.label), created=False
+            )
+        if previous is not None:
+            guide_replace(
+                round_=round_, questions=list(previous.guide.values_list("text", flat=True))
+            )
+        visits, unplaced = round_propose_visits(round_=round_, now=now)
+    logger.info(
+        "Planned %s for %s: %d visits, %d households without a slot",
+        round_.label, study.pk, len(visits), len(unplaced),
+    )
+    return PlanningOutcome(round=round_, created=True, visits=visits, unplaced=unplaced)
+
+
+def round_plan_next(*, study: Study, now: dt.datetime | None = None) -> PlanningOutcome:
+    """A lead's "plan now": plan the next period's round without waiting for the lead time."""
+    now = now or timezone.now()
+    if study.status == StudyStatus.CLOSED:
+        raise ValidationError({"study": [_("A closed study gets no new rounds.")]})
+    period = next_period(study.cadence, study_today(study, now))
+    outcome = round_plan(study=study, period=period, automatic=False, now=now)
+    if not outcome.created:
+        raise ConflictError(
+            {"round": [_("Round %(label)s is already planned.") % {"label": period.label}]}
+        )
+    return outcome
+
+
+def rounds_plan_due(*, now: dt.datetime | None = None) -> list[PlanningOutcome]:
+    """The periodic job: plan every active study's next round once its lead time begins."""
+    now = now or timezone.now()
+    outcomes = []
+    for study in Study.objects.filter(status=StudyStatus.ACTIVE).order_by("pk"):
+        today = study_today(study, now)
+        period = next_period(study.cadence, today)
+        if planning_due(period, today, study.planning_lead_days):
+            outcomes.append(round_plan(study=study, period=period, automatic=True, now=now))
+    return outcomes

@@ -1,0 +1,182 @@
+"""Writes to studies, their teams, the household panel, consent and enrolment."""
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from studies.common.models import User
+from studies.common.roles import Role
+from studies.scheduling.models import (
+    Consent,
+    Enrolment,
+    Household,
+    HouseholdContact,
+    ResearchQuestion,
+    Study,
+    StudyMembership,
+)
+
+STUDY_FIELDS = (
+    "title",
+    "why",
+    "cadence",
+    "time_zone",
+    "status",
+    "planning_lead_days",
+    "visit_minutes",
+    "travel_minutes",
+    "workday_start",
+    "workday_end",
+)
+CONTACT_FIELDS = ("name", "address", "phone", "email")
+
+
+def _full_clean(instance: Any, exclude: Sequence[str] = ()) -> None:
+    instance.full_clean(exclude=list(exclude), validate_unique=True, validate_constraints=True)
+
+
+@transaction.atomic
+def study_create(
+    *, actor: User, title: str, why: str, questions: Sequence[str] = (), **fields: Any
+) -> Study:
+    """Create a study; whoever creates it leads it."""
+    study = Study(title=title, why=why, **{k: v for k, v in fields.items() if k in STUDY_FIELDS})
+    _full_clean(study)
+    study.save()
+    _questions_replace(study=study, questions=questions)
+    StudyMembership.objects.create(study=study, user=actor, role=Role.RESEARCH_LEAD)
+    return study
+
+
+@transaction.atomic
+def study_update(
+    *, study: Study, questions: Sequence[str] | None = None, **fields: Any
+) -> Study:
+    changed = [name for name in STUDY_FIELDS if name in fields]
+    for name in changed:
+        setattr(study, name, fields[name])
+    _full_clean(study)
+    study.save(update_fields=[*changed, "updated_at"])
+    if questions is not None:
+        _questions_replace(study=study, questions=questions)
+    return study
+
+
+def _questions_replace(*, study: Study, questions: Sequence[str]) -> None:
+    texts = [text.strip() for text in questions]
+    if any(not text for text in texts):
+        raise ValidationError({"questions": [_("A research question cannot be empty.")]})
+    study.questions.all().delete()
+    ResearchQuestion.objects.bulk_create(
+        ResearchQuestion(study=study, text=text, position=index)
+        for index, text in enumerate(texts)
+    )
+
+
+def membership_set(*, study: Study, user: User, role: str) -> StudyMembership:
+    if role not in Role.values:
+        raise ValidationError({"role": [_("Unknown role %(role)s.") % {"role": role}]})
+    membership, _created = StudyMembership.objects.update_or_create(
+        study=study, user=user, defaults={"role": role}
+    )
+    return membership
+
+
+def membership_remove(*, study: Study, user: User) -> None:
+    StudyMembership.objects.filter(study=study, user=user).delete()
+
+
+@transaction.atomic
+def household_create(
+    *, code: str, segment: dict[str, str] | None = None, **contact: str
+) -> Household:
+    household = Household(code=code.strip(), segment=segment or {})
+    _validate_segment(household.segment)
+    _full_clean(household)
+    household.save()
+    contact_row = HouseholdContact(
+        household=household, **{k: v for k, v in contact.items() if k in CONTACT_FIELDS}
+    )
+    _full_clean(contact_row, exclude=["household"])
+    contact_row.save()
+    return household
+
+
+@transaction.atomic
+def household_update(
+    *, household: Household, code: str | None = None, segment: dict[str, str] | None = None,
+    **contact: str,
+) -> Household:
+    if code is not None:
+        household.code = code.strip()
+    if segment is not None:
+        _validate_segment(segment)
+        household.segment = segment
+    _full_clean(household)
+    household.save(update_fields=["code", "segment", "updated_at"])
+    changed = [k for k in CONTACT_FIELDS if k in contact]
+    if changed:
+        contact_row, _created = HouseholdContact.objects.get_or_create(household=household)
+        for name in changed:
+            setattr(contact_row, name, contact[name])
+        _full_clean(contact_row, exclude=["household"])
+        contact_row.save(update_fields=[*changed, "updated_at"])
+    return household
+
+
+def _validate_segment(segment: object) -> None:
+    if not isinstance(segment, dict) or not all(
+        isinstance(key, str) and isinstance(value, str | int | float)
+        for key, value in segment.items()
+    ):
+        raise ValidationError(
+            {"segment": [_("Segment must be an object of short text or number values.")]}
+        )
+
+
+def consent_give(
+    *,
+    household: Household,
+    kind: str,
+    version: str,
+    actor: User | None,
+    given_at: dt.datetime | None = None,
+) -> Consent:
+    consent = Consent(
+        household=household,
+        kind=kind,
+        version=version,
+        given_at=given_at or timezone.now(),
+        recorded_by=actor,
+    )
+    _full_clean(consent)
+    consent.save()
+    return consent
+
+
+def consent_withdraw(*, consent: Consent, at: dt.datetime | None = None) -> Consent:
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = at or timezone.now()
+        _full_clean(consent)
+        consent.save(update_fields=["withdrawn_at", "updated_at"])
+    return consent
+
+
+def household_enrol(*, study: Study, household: Household) -> Enrolment:
+    """Enrol a household in a study's panel; enrolling again re-activates it."""
+    enrolment, created = Enrolment.objects.get_or_create(study=study, household=household)
+    if not created and enrolment.left_at is not None:
+        enrolment.left_at = None
+        enrolment.save(update_fields=["left_at", "updated_at"])
+    return enrolment
+
+
+def household_unenrol(*, study: Study, household: Household) -> None:
+    Enrolment.objects.filter(study=study, household=household, left_at__isnull=True).update(
+        left_at=timezone.now()
+    )

@@ -1,0 +1,287 @@
+"""Writes to visits and researchers' availability: booking, moving, reassigning, status."""
+
+import datetime as dt
+import zoneinfo
+from collections.abc import Iterable, Sequence
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from studies.common.errors import ConflictError
+from studies.common.models import User
+from studies.common.roles import Capability, role_can
+from studies.scheduling.models import (
+    BOOKED_STATUSES,
+    Availability,
+    Household,
+    Round,
+    StudyMembership,
+    Visit,
+    VisitChange,
+    VisitStatus,
+)
+from studies.scheduling.planner import Interval, ResearcherCalendar
+
+# Which status may follow which; anything else is refused.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    VisitStatus.SCHEDULED: frozenset(
+        {VisitStatus.IN_PROGRESS, VisitStatus.CANCELLED, VisitStatus.NO_SHOW}
+    ),
+    VisitStatus.IN_PROGRESS: frozenset({VisitStatus.COMPLETED}),
+    VisitStatus.COMPLETED: frozenset(),
+    VisitStatus.CANCELLED: frozenset(),
+    VisitStatus.NO_SHOW: frozenset(),
+}
+
+
+def lock_researchers(researcher_ids: Iterable[int]) -> None:
+    """Serialise bookings per researcher so two requests cannot double-book one person.
+
+    Rows are locked in id order so concurrent planners never deadlock each other.
+    """
+    ids = sorted(set(researcher_ids))
+    if ids:
+        list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+
+
+def researcher_calendars(
+    *, researchers: Sequence[User], start: dt.datetime, end: dt.datetime
+) -> list[ResearcherCalendar]:
+    """Each researcher's availability and booked time between two instants."""
+    ids = [user.pk for user in researchers]
+    availability: dict[int, dict[int, list[tuple[dt.time, dt.time]]]] = {}
+    for row in Availability.objects.filter(researcher_id__in=ids):
+        availability.setdefault(row.researcher_id, {}).setdefault(row.weekday, []).append(
+            (row.start_time, row.end_time)
+        )
+    busy: dict[int, list[Interval]] = {pk: [] for pk in ids}
+    for researcher_id, visit_start, visit_end in Visit.objects.filter(
+        researcher_id__in=ids,
+        status__in=BOOKED_STATUSES,
+        scheduled_start__lt=end,
+        scheduled_end__gt=start,
+    ).values_list("researcher_id", "scheduled_start", "scheduled_end"):
+        busy[researcher_id].append(Interval(visit_start, visit_end))
+    return [
+        ResearcherCalendar(
+            researcher_id=user.pk,
+            sort_key=user.username,
+            availability=availability.get(user.pk),
+            busy=busy[user.pk],
+        )
+        for user in researchers
+    ]
+
+
+def _local(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
+    return date_format(moment.astimezone(zone), "DATETIME_FORMAT")
+
+
+def validate_booking(
+    *,
+    round_: Round,
+    household: Household,
+    researcher: User,
+    start: dt.datetime,
+    end: dt.datetime,
+    exclude_visit: Visit | None = None,
+) -> None:
+    """Refuse a booking that breaks a rule, with a message naming the field at fault."""
+    if timezone.is_naive(start) or timezone.is_naive(end):
+        raise ValidationError({"scheduled_start": [_("Times must include a time zone.")]})
+    if end <= start:
+        raise ValidationError({"scheduled_end": [_("A visit must end after it starts.")]})
+    study = round_.study
+    zone = zoneinfo.ZoneInfo(study.time_zone)
+    if not (
+        round_.window_start <= start.astimezone(zone).date()
+        and end.astimezone(zone).date() <= round_.window_end
+    ):
+        raise ValidationError(
+            {
+                "scheduled_start": [
+                    _("The visit must fall within the round's window, %(start)s to %(end)s.")
+                    % {"start": round_.window_start, "end": round_.window_end}
+                ]
+            }
+        )
+    if not household.enrolments.filter(study=study, left_at__isnull=True).exists():
+        raise ValidationError(
+            {"household": [_("Household %(code)s is not in this study's panel.")
+                           % {"code": household.code}]}
+        )
+    role = (
+        StudyMembership.objects.filter(study=study, user=researcher)
+        .values_list("role", flat=True)
+        .first()
+    )
+    if not role_can(role, Capability.CONDUCT_VISITS):
+        raise ValidationError(
+            {"researcher": [_("%(name)s is not a researcher on this study.")
+                            % {"name": researcher}]}
+        )
+    calendar = researcher_calendars(researchers=[researcher], start=start, end=end)[0]
+    if not calendar.is_available(Interval(start, end), zone):
+        raise ConflictError(
+            {"scheduled_start": [_("%(name)s is not available at that time.")
+                                 % {"name": researcher}]}
+        )
+    clash = (
+        Visit.objects.filter(
+            researcher=researcher,
+            status__in=BOOKED_STATUSES,
+            scheduled_start__lt=end,
+            scheduled_end__gt=start,
+        )
+        .exclude(pk=exclude_visit.pk if exclude_visit else None)
+        .select_related("household")
+        .first()
+    )
+    if clash is not None:
+        raise ConflictError(
+            {
+                "scheduled_start": [
+                    _("%(name)s already has a visit to %(code)s from %(start)s to %(end)s.")
+                    % {
+                        "name": researcher,
+                        "code": clash.household.code,
+                        "start": _local(clash.scheduled_start, zone),
+                        "end": _local(clash.scheduled_end, zone),
+                    }
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def visit_create(
+    *,
+    round_: Round,
+    household: Household,
+    researcher: User,
+    start: dt.datetime,
+    end: dt.datetime,
+    actor: User | None,
+) -> Visit:
+    lock_researchers([researcher.pk])
+    validate_booking(
+        round_=round_, household=household, researcher=researcher, start=start, end=end
+    )
+    if Visit.objects.filter(round=round_, household=household).exclude(
+        status__in=[VisitStatus.CANCELLED, VisitStatus.NO_SHOW]
+    ).exists():
+        raise ConflictError(
+            {"household": [_("%(code)s already has a visit in this round.")
+                           % {"code": household.code}]}
+        )
+    visit = Visit.objects.create(
+        round=round_, household=household, researcher=researcher,
+        scheduled_start=start, scheduled_end=end,
+    )
+    VisitChange.objects.create(
+        visit=visit, kind=VisitChange.Kind.CREATED, actor=actor,
+        to_status=visit.status, to_start=start, to_end=end, to_researcher=researcher,
+    )
+    return visit
+
+
+@transaction.atomic
+def visit_reschedule(
+    *,
+    visit: Visit,
+    actor: User | None,
+    start: dt.datetime | None = None,
+    end: dt.datetime | None = None,
+    researcher: User | None = None,
+    note: str = "",
+) -> Visit:
+    """Move a visit and/or hand it to another researcher, keeping the old slot in history."""
+    new_researcher = researcher or visit.researcher
+    lock_researchers([visit.researcher_id, new_researcher.pk])
+    visit = Visit.objects.select_for_update().select_related("round__study", "household").get(
+        pk=visit.pk
+    )
+    if visit.status != VisitStatus.SCHEDULED:
+        raise ConflictError(
+            {"status": [_("Only a scheduled visit can be moved; this one is %(status)s.")
+                        % {"status": visit.get_status_display()}]}
+        )
+    new_start = start or visit.scheduled_start
+    new_end = end or (new_start + (visit.scheduled_end - visit.scheduled_start))
+    validate_booking(
+        round_=visit.round, household=visit.household, researcher=new_researcher,
+        start=new_start, end=new_end, exclude_visit=visit,
+    )
+    change = VisitChange(
+        visit=visit, kind=VisitChange.Kind.MOVED, actor=actor, note=note,
+        from_start=visit.scheduled_start, from_end=visit.scheduled_end,
+        to_start=new_start, to_end=new_end,
+        from_researcher_id=visit.researcher_id, to_researcher=new_researcher,
+    )
+    visit.scheduled_start, visit.scheduled_end = new_start, new_end
+    visit.researcher = new_researcher
+    # A moved visit deserves a fresh reminder.
+    visit.reminder_sent_at = None
+    visit.save(
+        update_fields=[
+            "scheduled_start", "scheduled_end", "researcher", "reminder_sent_at", "updated_at",
+        ]
+    )
+    change.save()
+    return visit
+
+
+@transaction.atomic
+def visit_transition(*, visit: Visit, actor: User | None, to_status: str) -> Visit:
+    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    if to_status not in VisitStatus.values:
+        raise ValidationError({"status": [_("Unknown status %(status)s.") % {"status": to_status}]})
+    if to_status not in TRANSITIONS[visit.status]:
+        raise ConflictError(
+            {
+                "status": [
+                    _("A %(current)s visit cannot become %(target)s.")
+                    % {
+                        "current": visit.get_status_display().lower(),
+                        "target": VisitStatus(to_status).label.lower(),
+                    }
+                ]
+            }
+        )
+    now = timezone.now()
+    change = VisitChange(
+        visit=visit, kind=VisitChange.Kind.STATUS, actor=actor,
+        from_status=visit.status, to_status=to_status,
+    )
+    visit.status = to_status
+    fields = ["status", "updated_at"]
+    if to_status == VisitStatus.IN_PROGRESS:
+        visit.started_at = now
+        fields.append("started_at")
+    elif to_status in (VisitStatus.COMPLETED, VisitStatus.CANCELLED, VisitStatus.NO_SHOW):
+        visit.finished_at = now
+        fields.append("finished_at")
+    visit.save(update_fields=fields)
+    change.save()
+    return visit
+
+
+@transaction.atomic
+def availability_set(
+    *, researcher: User, windows: Sequence[tuple[int, dt.time, dt.time]]
+) -> list[Availability]:
+    """Replace a researcher's weekly availability. An empty list means "any working hour"."""
+    rows = [
+        Availability(researcher=researcher, weekday=weekday, start_time=begin, end_time=end)
+        for weekday, begin, end in windows
+    ]
+    for index, row in enumerate(rows):
+        try:
+            row.full_clean(exclude=["researcher"])
+        except ValidationError as exc:
+            raise ValidationError({f"windows[{index}]": exc.messages}) from exc
+    Availability.objects.filter(researcher=researcher).delete()
+    return Availability.objects.bulk_create(rows)
