@@ -1,0 +1,68 @@
+"""Fixtures shared across the suite: a study with its team (the personas of every
+permission test) and a panel of consenting households."""
+
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from studies.common.models import User
+from studies.common.roles import Role
+from studies.scheduling.models import ConsentKind, Household, Study
+from tests.factories import (
+    ConsentFactory,
+    EnrolmentFactory,
+    HouseholdFactory,
+    MembershipFactory,
+    StudyFactory,
+    UserFactory,
+)
+
+
+@dataclass
+class Team:
+    study: Study
+    lead: User
+    researcher: User
+    researcher2: User
+    product: User
+    marketing: User
+    outsider: User  # a member of another study only
+
+
+def enrol_consenting(study: Study, count: int, prefix: str = "H") -> list[Household]:
+    households = []
+    for index in range(count):
+        household = HouseholdFactory(code=f"{prefix}-{study.pk.hex[:4]}-{index:03d}")
+        EnrolmentFactory(study=study, household=household)
+        ConsentFactory(household=household, kind=ConsentKind.PARTICIPATION)
+        households.append(household)
+    return households
+
+
+@pytest.fixture
+def team(db) -> Team:
+    study = StudyFactory()
+    members = {
+        role_name: MembershipFactory(
+            study=study, role=role, user=UserFactory(username=role_name)
+        ).user
+        for role_name, role in [
+            ("lead", Role.RESEARCH_LEAD),
+            ("researcher", Role.RESEARCHER),
+            ("researcher2", Role.RESEARCHER),
+            ("product", Role.PRODUCT),
+            ("marketing", Role.MARKETING),
+        ]
+    }
+    outsider = MembershipFactory(
+        study=StudyFactory(title="Another study"),
+        role=Role.RESEARCH_LEAD,
+        user=UserFactory(username="outsider"),
+    ).user
+    return Team(study=study, outsider=outsider, **members)
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
