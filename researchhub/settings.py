@@ -139,17 +139,21 @@ if AWS_STORAGE_BUCKET_NAME:
     _media_storage = {"BACKEND": "storages.backends.s3.S3Storage"}
 else:
     _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# `collectstatic` (run by the Dockerfile and any deployment) writes a manifest; with it,
+# files get hashed names and far-future caching. Without it (a laptop, the tests) the
+# files are served straight from the apps.
+_STATIC_MANIFEST = (STATIC_ROOT / "staticfiles.json").exists()
 STORAGES = {
     "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
-            "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if _STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = not _STATIC_MANIFEST
 
 # --- E-mail ---------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

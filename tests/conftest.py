@@ -40,6 +40,29 @@ def enrol_consenting(study: Study, count: int, prefix: str = "H") -> list[Househ
     return households
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # Real hashers take a third of a second per user on purpose; tests make dozens.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _celery_inline(request):
+    """Run tasks inline, as the embedded set-up does, even when CI configures a broker.
+
+    Tests marked `services` run a real worker against the broker and opt out.
+    """
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    from researchhub.celery import app
+
+    previous = app.conf.task_always_eager, app.conf.task_eager_propagates
+    app.conf.task_always_eager = app.conf.task_eager_propagates = True
+    yield
+    app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
 @pytest.fixture
 def team(db) -> Team:
     study = StudyFactory()

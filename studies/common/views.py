@@ -14,8 +14,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
         {
             "status": "ok" if healthy else "unavailable",
             "checks": {
-                name: {"ok": result.ok, "detail": result.detail}
-                for name, result in results.items()
+                name: {"ok": result.ok, "detail": result.detail} for name, result in results.items()
             },
         },
         status=200 if healthy else 503,

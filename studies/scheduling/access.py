@@ -94,9 +94,7 @@ def visit_get_for_user(
     return visit
 
 
-def households_for_user(
-    user: User, capability: str = Capability.VIEW_STUDY
-) -> QuerySet[Household]:
+def households_for_user(user: User, capability: str = Capability.VIEW_STUDY) -> QuerySet[Household]:
     """Households enrolled in any study where the user has the capability."""
     studies = studies_for_user(user, capability)
     return Household.objects.filter(enrolments__study__in=studies).distinct()

@@ -111,7 +111,7 @@ class Household(BaseModel):
         _("segment"),
         default=dict,
         blank=True,
-        help_text=_("Free key/values, e.g. {\"household size\": \"4\", \"region\": \"north\"}."),
+        help_text=_('Free key/values, e.g. {"household size": "4", "region": "north"}.'),
     )
 
     class Meta:

@@ -1,7 +1,9 @@
 """One error shape for the whole API: {"errors": {field: [messages]}}.
 
 Services raise Django's ValidationError (field-keyed where a field is at fault);
-everything DRF raises is reshaped the same way, so clients parse one format.
+everything DRF raises is reshaped the same way, so clients parse one format. Nested
+input (a list of questions, a list of availability windows) is flattened to keys such
+as ``questions[2]`` or ``windows[0].end_time``: the shape stays one level deep.
 """
 
 from typing import Any
@@ -9,7 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -27,20 +29,29 @@ def django_errors_as_dict(error: DjangoValidationError) -> dict[str, list[str]]:
     return {NON_FIELD: [str(m) for m in error.messages]}
 
 
-def _normalise(detail: Any, key: str = NON_FIELD) -> dict[str, Any]:
+def _join(prefix: str, key: object) -> str:
+    if isinstance(key, int) or (isinstance(key, str) and key.isdigit()):
+        return f"{prefix}[{key}]"
+    if not prefix or key == NON_FIELD:
+        return prefix or str(key)
+    return f"{prefix}.{key}"
+
+
+def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested error detail as {"field.sub[0]": ["message", ...]}."""
+    flat: dict[str, list[str]] = {}
     if isinstance(detail, dict):
-        return {field: _as_messages(value) for field, value in detail.items()}
-    return {key: _as_messages(detail)}
-
-
-def _as_messages(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {field: _as_messages(inner) for field, inner in value.items()}
-    if isinstance(value, list):
-        if all(isinstance(item, str) for item in value):
-            return [str(item) for item in value]
-        return [_as_messages(item) for item in value]
-    return [str(value)]
+        for key, value in detail.items():
+            for field, messages in flatten_errors(value, _join(prefix, key)).items():
+                flat.setdefault(field, []).extend(messages)
+    elif isinstance(detail, list):
+        for index, item in enumerate(detail):
+            inner_prefix = prefix if isinstance(item, str) else _join(prefix, index)
+            for field, messages in flatten_errors(item, inner_prefix).items():
+                flat.setdefault(field, []).extend(messages)
+    else:
+        flat[prefix or NON_FIELD] = [str(detail)]
+    return flat
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -59,6 +70,22 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
-    key = NON_FIELD if isinstance(exc, exceptions.ValidationError) else "detail"
-    response.data = {"errors": _normalise(response.data if key == NON_FIELD else exc.detail, key)}
+    if isinstance(exc, exceptions.ValidationError):
+        errors = flatten_errors(exc.detail)
+    else:
+        errors = {"detail": [str(exc.detail)]}
+    response.data = {"errors": errors}
     return response
+
+
+class ErrorOutputSerializer(serializers.Serializer):
+    """The body of every 4xx answer, documented once in the OpenAPI schema."""
+
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text=(
+            'Messages per field, e.g. {"window_end": ["The window must not end before it '
+            'starts."]}. "non_field_errors" holds messages about the request as a whole and '
+            '"detail" those about authentication, permission or a missing object.'
+        ),
+    )

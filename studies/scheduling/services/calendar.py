@@ -1,7 +1,6 @@
 """Researchers' private iCalendar feeds: issuing, revoking and rendering them."""
 
 import datetime as dt
-import zoneinfo
 
 import icalendar
 from django.conf import settings
@@ -45,9 +44,12 @@ def calendar_feed_url(feed: CalendarFeed) -> str:
 def calendar_feed_render(*, feed: CalendarFeed, now: dt.datetime | None = None) -> bytes:
     """The feed as iCalendar text.
 
-    Times carry the study's TZID with a VTIMEZONE, so a phone shows 09:00 as 09:00 on
-    both sides of a daylight-saving change. The feed holds pseudonyms only: calendar
-    URLs end up at calendar providers, so no name or address goes in.
+    Times are UTC instants. A VTIMEZONE block would let clients show the study's zone,
+    but parsers read those blocks differently (dateutil, behind several clients, reads
+    the RDATE form as one fixed offset), while a UTC instant is read the same way by
+    all, and the phone shows it in its own zone: 09:00 stays 09:00 across a
+    daylight-saving change. The feed holds pseudonyms only: calendar URLs end up at
+    calendar providers, so no name or address goes in.
     """
     now = now or timezone.now()
     calendar = icalendar.Calendar()
@@ -62,14 +64,13 @@ def calendar_feed_render(*, feed: CalendarFeed, now: dt.datetime | None = None) 
     )
     for visit in visits:
         study = visit.round.study
-        zone = zoneinfo.ZoneInfo(study.time_zone)
         event = icalendar.Event()
         event.add("uid", f"{visit.pk}@researchhub")
         event.add("dtstamp", visit.updated_at.astimezone(dt.UTC))
         event.add("last-modified", visit.updated_at.astimezone(dt.UTC))
         event.add("sequence", visit.changes.count())
-        event.add("dtstart", visit.scheduled_start.astimezone(zone))
-        event.add("dtend", visit.scheduled_end.astimezone(zone))
+        event.add("dtstart", visit.scheduled_start.astimezone(dt.UTC))
+        event.add("dtend", visit.scheduled_end.astimezone(dt.UTC))
         event.add(
             "summary",
             _("Visit %(code)s — %(study)s") % {"code": visit.household.code, "study": study.title},
@@ -84,5 +85,4 @@ def calendar_feed_render(*, feed: CalendarFeed, now: dt.datetime | None = None) 
         )
         event.add("status", ICAL_STATUS[visit.status])
         calendar.add_component(event)
-    calendar.add_missing_timezones()
     return calendar.to_ical()

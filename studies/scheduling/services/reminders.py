@@ -51,9 +51,7 @@ def visit_reminders_send(*, now: dt.datetime | None = None) -> int:
             if researcher.email:
                 _send(researcher.email, researcher.get_short_name() or researcher.username, visits)
                 sent += 1
-            Visit.objects.filter(pk__in=[visit.pk for visit in visits]).update(
-                reminder_sent_at=now
-            )
+            Visit.objects.filter(pk__in=[visit.pk for visit in visits]).update(reminder_sent_at=now)
     return sent
 
 

@@ -65,8 +65,12 @@ def round_create(
         # The model's unique constraint speaks of "study and label"; name the field instead.
         if Round.objects.filter(study=study, label=round_.label).exists():
             raise ValidationError(
-                {"label": [_("This study already has a round called %(label)s.")
-                           % {"label": round_.label}]}
+                {
+                    "label": [
+                        _("This study already has a round called %(label)s.")
+                        % {"label": round_.label}
+                    ]
+                }
             ) from exc
         raise
     round_.save()
@@ -199,7 +203,10 @@ def round_plan(
         visits, unplaced = round_propose_visits(round_=round_, now=now)
     logger.info(
         "Planned %s for %s: %d visits, %d households without a slot",
-        round_.label, study.pk, len(visits), len(unplaced),
+        round_.label,
+        study.pk,
+        len(visits),
+        len(unplaced),
     )
     return PlanningOutcome(round=round_, created=True, visits=visits, unplaced=unplaced)
 

@@ -54,9 +54,7 @@ def study_create(
 
 
 @transaction.atomic
-def study_update(
-    *, study: Study, questions: Sequence[str] | None = None, **fields: Any
-) -> Study:
+def study_update(*, study: Study, questions: Sequence[str] | None = None, **fields: Any) -> Study:
     changed = [name for name in STUDY_FIELDS if name in fields]
     for name in changed:
         setattr(study, name, fields[name])
@@ -73,8 +71,7 @@ def _questions_replace(*, study: Study, questions: Sequence[str]) -> None:
         raise ValidationError({"questions": [_("A research question cannot be empty.")]})
     study.questions.all().delete()
     ResearchQuestion.objects.bulk_create(
-        ResearchQuestion(study=study, text=text, position=index)
-        for index, text in enumerate(texts)
+        ResearchQuestion(study=study, text=text, position=index) for index, text in enumerate(texts)
     )
 
 
@@ -109,7 +106,10 @@ def household_create(
 
 @transaction.atomic
 def household_update(
-    *, household: Household, code: str | None = None, segment: dict[str, str] | None = None,
+    *,
+    household: Household,
+    code: str | None = None,
+    segment: dict[str, str] | None = None,
     **contact: str,
 ) -> Household:
     if code is not None:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import gettext as _
 
 from studies.common.errors import ConflictError
@@ -110,8 +110,11 @@ def validate_booking(
         )
     if not household.enrolments.filter(study=study, left_at__isnull=True).exists():
         raise ValidationError(
-            {"household": [_("Household %(code)s is not in this study's panel.")
-                           % {"code": household.code}]}
+            {
+                "household": [
+                    _("Household %(code)s is not in this study's panel.") % {"code": household.code}
+                ]
+            }
         )
     role = (
         StudyMembership.objects.filter(study=study, user=researcher)
@@ -120,14 +123,20 @@ def validate_booking(
     )
     if not role_can(role, Capability.CONDUCT_VISITS):
         raise ValidationError(
-            {"researcher": [_("%(name)s is not a researcher on this study.")
-                            % {"name": researcher}]}
+            {
+                "researcher": [
+                    _("%(name)s is not a researcher on this study.") % {"name": researcher}
+                ]
+            }
         )
     calendar = researcher_calendars(researchers=[researcher], start=start, end=end)[0]
     if not calendar.is_available(Interval(start, end), zone):
         raise ConflictError(
-            {"scheduled_start": [_("%(name)s is not available at that time.")
-                                 % {"name": researcher}]}
+            {
+                "scheduled_start": [
+                    _("%(name)s is not available at that time.") % {"name": researcher}
+                ]
+            }
         )
     clash = (
         Visit.objects.filter(
@@ -144,12 +153,12 @@ def validate_booking(
         raise ConflictError(
             {
                 "scheduled_start": [
-                    _("%(name)s already has a visit to %(code)s from %(start)s to %(end)s.")
+                    _("%(name)s is already visiting %(code)s then (%(start)s to %(end)s).")
                     % {
                         "name": researcher,
                         "code": clash.household.code,
                         "start": _local(clash.scheduled_start, zone),
-                        "end": _local(clash.scheduled_end, zone),
+                        "end": time_format(clash.scheduled_end.astimezone(zone)),
                     }
                 ]
             }
@@ -170,20 +179,33 @@ def visit_create(
     validate_booking(
         round_=round_, household=household, researcher=researcher, start=start, end=end
     )
-    if Visit.objects.filter(round=round_, household=household).exclude(
-        status__in=[VisitStatus.CANCELLED, VisitStatus.NO_SHOW]
-    ).exists():
+    if (
+        Visit.objects.filter(round=round_, household=household)
+        .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.NO_SHOW])
+        .exists()
+    ):
         raise ConflictError(
-            {"household": [_("%(code)s already has a visit in this round.")
-                           % {"code": household.code}]}
+            {
+                "household": [
+                    _("%(code)s already has a visit in this round.") % {"code": household.code}
+                ]
+            }
         )
     visit = Visit.objects.create(
-        round=round_, household=household, researcher=researcher,
-        scheduled_start=start, scheduled_end=end,
+        round=round_,
+        household=household,
+        researcher=researcher,
+        scheduled_start=start,
+        scheduled_end=end,
     )
     VisitChange.objects.create(
-        visit=visit, kind=VisitChange.Kind.CREATED, actor=actor,
-        to_status=visit.status, to_start=start, to_end=end, to_researcher=researcher,
+        visit=visit,
+        kind=VisitChange.Kind.CREATED,
+        actor=actor,
+        to_status=visit.status,
+        to_start=start,
+        to_end=end,
+        to_researcher=researcher,
     )
     return visit
 
@@ -201,25 +223,41 @@ def visit_reschedule(
     """Move a visit and/or hand it to another researcher, keeping the old slot in history."""
     new_researcher = researcher or visit.researcher
     lock_researchers([visit.researcher_id, new_researcher.pk])
-    visit = Visit.objects.select_for_update().select_related("round__study", "household").get(
-        pk=visit.pk
+    visit = (
+        Visit.objects.select_for_update()
+        .select_related("round__study", "household")
+        .get(pk=visit.pk)
     )
     if visit.status != VisitStatus.SCHEDULED:
         raise ConflictError(
-            {"status": [_("Only a scheduled visit can be moved; this one is %(status)s.")
-                        % {"status": visit.get_status_display()}]}
+            {
+                "status": [
+                    _("Only a scheduled visit can be moved; this one is %(status)s.")
+                    % {"status": visit.get_status_display()}
+                ]
+            }
         )
     new_start = start or visit.scheduled_start
     new_end = end or (new_start + (visit.scheduled_end - visit.scheduled_start))
     validate_booking(
-        round_=visit.round, household=visit.household, researcher=new_researcher,
-        start=new_start, end=new_end, exclude_visit=visit,
+        round_=visit.round,
+        household=visit.household,
+        researcher=new_researcher,
+        start=new_start,
+        end=new_end,
+        exclude_visit=visit,
     )
     change = VisitChange(
-        visit=visit, kind=VisitChange.Kind.MOVED, actor=actor, note=note,
-        from_start=visit.scheduled_start, from_end=visit.scheduled_end,
-        to_start=new_start, to_end=new_end,
-        from_researcher_id=visit.researcher_id, to_researcher=new_researcher,
+        visit=visit,
+        kind=VisitChange.Kind.MOVED,
+        actor=actor,
+        note=note,
+        from_start=visit.scheduled_start,
+        from_end=visit.scheduled_end,
+        to_start=new_start,
+        to_end=new_end,
+        from_researcher_id=visit.researcher_id,
+        to_researcher=new_researcher,
     )
     visit.scheduled_start, visit.scheduled_end = new_start, new_end
     visit.researcher = new_researcher
@@ -227,7 +265,11 @@ def visit_reschedule(
     visit.reminder_sent_at = None
     visit.save(
         update_fields=[
-            "scheduled_start", "scheduled_end", "researcher", "reminder_sent_at", "updated_at",
+            "scheduled_start",
+            "scheduled_end",
+            "researcher",
+            "reminder_sent_at",
+            "updated_at",
         ]
     )
     change.save()
@@ -253,8 +295,11 @@ def visit_transition(*, visit: Visit, actor: User | None, to_status: str) -> Vis
         )
     now = timezone.now()
     change = VisitChange(
-        visit=visit, kind=VisitChange.Kind.STATUS, actor=actor,
-        from_status=visit.status, to_status=to_status,
+        visit=visit,
+        kind=VisitChange.Kind.STATUS,
+        actor=actor,
+        from_status=visit.status,
+        to_status=to_status,
     )
     visit.status = to_status
     fields = ["status", "updated_at"]

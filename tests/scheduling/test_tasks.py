@@ -1,0 +1,45 @@
+"""The Celery tasks, run inline as in the embedded set-up (the broker path is tested in
+tests/infra)."""
+
+import datetime as dt
+
+import time_machine
+from django.core import mail
+
+from studies.scheduling import tasks
+from studies.scheduling.models import Round, Visit
+from tests.conftest import enrol_consenting
+from tests.factories import RoundFactory, VisitFactory
+
+
+@time_machine.travel(dt.datetime(2026, 12, 11, 2, 15, tzinfo=dt.UTC), tick=False)
+def test_plan_due_rounds_reports_what_it_planned(team):
+    enrol_consenting(team.study, 3)
+
+    summary = tasks.plan_due_rounds.delay().get()
+
+    ours = [entry for entry in summary if entry["study"] == str(team.study.pk)]
+    assert ours == [
+        {
+            "study": str(team.study.pk),
+            "round": "2027-Q1",
+            "created": True,
+            "visits": 3,
+            "unplaced": [],
+        }
+    ]
+    assert Visit.objects.filter(round__study=team.study).count() == 3
+    assert tasks.plan_due_rounds.delay().get()[0]["created"] is False
+    assert Round.objects.filter(study=team.study).count() == 1
+
+
+@time_machine.travel(dt.datetime(2027, 1, 11, 18, 5, tzinfo=dt.UTC), tick=False)
+def test_send_visit_reminders_counts_the_emails(team):
+    VisitFactory(
+        round=RoundFactory(study=team.study),
+        researcher=team.researcher,
+        scheduled_start=dt.datetime(2027, 1, 12, 10, tzinfo=dt.UTC),
+    )
+
+    assert tasks.send_visit_reminders.delay().get() == 1
+    assert len(mail.outbox) == 1
