@@ -16,7 +16,7 @@ from tests.factories import RoundFactory, VisitFactory
 def test_plan_due_rounds_reports_what_it_planned(team):
     enrol_consenting(team.study, 3)
 
-    summary = tasks.plan_due_rounds.delay().get()
+    summary = tasks.plan_due_rounds.apply().get()
 
     ours = [entry for entry in summary if entry["study"] == str(team.study.pk)]
     assert ours == [
@@ -29,7 +29,7 @@ def test_plan_due_rounds_reports_what_it_planned(team):
         }
     ]
     assert Visit.objects.filter(round__study=team.study).count() == 3
-    assert tasks.plan_due_rounds.delay().get()[0]["created"] is False
+    assert tasks.plan_due_rounds.apply().get()[0]["created"] is False
     assert Round.objects.filter(study=team.study).count() == 1
 
 
@@ -41,5 +41,17 @@ def test_send_visit_reminders_counts_the_emails(team):
         scheduled_start=dt.datetime(2027, 1, 12, 10, tzinfo=dt.UTC),
     )
 
-    assert tasks.send_visit_reminders.delay().get() == 1
+    assert tasks.send_visit_reminders.apply().get() == 1
     assert len(mail.outbox) == 1
+
+
+def test_beat_schedules_both_jobs_with_registered_tasks(db):
+    from django_celery_beat.models import PeriodicTask
+
+    from researchhub.celery import app
+
+    app.loader.import_default_modules()
+    jobs = dict(PeriodicTask.objects.values_list("task", "crontab__hour"))
+
+    assert jobs == {"scheduling.plan_due_rounds": "2", "scheduling.send_visit_reminders": "*"}
+    assert set(jobs) <= set(app.tasks)
