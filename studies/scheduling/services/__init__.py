@@ -14,6 +14,7 @@ from studies.scheduling.services.rounds import (
     round_plan,
     round_plan_next,
     round_propose_visits,
+    round_update,
     rounds_plan_due,
     study_today,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "round_plan",
     "round_plan_next",
     "round_propose_visits",
+    "round_update",
     "rounds_plan_due",
     "study_create",
     "study_today",

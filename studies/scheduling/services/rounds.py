@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -76,6 +77,85 @@ def round_create(
     round_.save()
     guide_replace(round_=round_, questions=guide)
     return round_
+
+
+@transaction.atomic
+def round_update(
+    *,
+    round_: Round,
+    label: str | None = None,
+    window_start: dt.date | None = None,
+    window_end: dt.date | None = None,
+    guide: Sequence[str] | None = None,
+) -> Round:
+    """Change a round's label or window, or replace its guide.
+
+    The window may not shrink past a booked visit, which would then sit outside its round.
+    """
+    round_ = Round.objects.select_for_update().select_related("study").get(pk=round_.pk)
+    changes = {
+        name: value
+        for name, value in {
+            "label": label.strip() if label is not None else None,
+            "window_start": window_start,
+            "window_end": window_end,
+        }.items()
+        if value is not None
+    }
+    for name, value in changes.items():
+        setattr(round_, name, value)
+    if "window_start" in changes or "window_end" in changes:
+        _refuse_stranded_visits(round_)
+    try:
+        round_.full_clean()
+    except ValidationError as exc:
+        taken = (
+            Round.objects.filter(study=round_.study_id, label=round_.label)
+            .exclude(pk=round_.pk)
+            .exists()
+        )
+        if taken:
+            raise ValidationError(
+                {
+                    "label": [
+                        _("This study already has a round called %(label)s.")
+                        % {"label": round_.label}
+                    ]
+                }
+            ) from exc
+        raise
+    round_.save(update_fields=[*changes, "updated_at"])
+    if guide is not None:
+        guide_replace(round_=round_, questions=guide)
+    return round_
+
+
+def _refuse_stranded_visits(round_: Round) -> None:
+    zone = zoneinfo.ZoneInfo(round_.study.time_zone)
+    opens = dt.datetime.combine(round_.window_start, dt.time.min, tzinfo=zone)
+    closes = dt.datetime.combine(round_.window_end + dt.timedelta(days=1), dt.time.min, tzinfo=zone)
+    stranded = (
+        round_.visits.filter(status__in=LIVE_STATUSES)
+        .filter(Q(scheduled_start__lt=opens) | Q(scheduled_end__gt=closes))
+        .select_related("household")
+        .order_by("scheduled_start")
+        .first()
+    )
+    if stranded is not None:
+        raise ConflictError(
+            {
+                "window_start": [
+                    _(
+                        "Visit to %(code)s on %(day)s would fall outside the window; "
+                        "move or cancel it first."
+                    )
+                    % {
+                        "code": stranded.household.code,
+                        "day": stranded.scheduled_start.astimezone(zone).date(),
+                    }
+                ]
+            }
+        )
 
 
 def guide_replace(*, round_: Round, questions: Sequence[str]) -> None:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from studies.common.errors import ConflictError
 from studies.common.models import User
 from studies.common.roles import Role
 from studies.scheduling.models import (
@@ -75,16 +76,42 @@ def _questions_replace(*, study: Study, questions: Sequence[str]) -> None:
     )
 
 
-def membership_set(*, study: Study, user: User, role: str) -> StudyMembership:
+def _ensure_a_lead_remains(*, study: Study, user: User, new_role: str | None) -> None:
+    """A study without a research lead could never be managed again, so refuse that.
+
+    The leads' rows stay locked until the caller's transaction commits, so two leads
+    demoting each other at once cannot both succeed.
+    """
+    if new_role == Role.RESEARCH_LEAD:
+        return
+    leads = set(
+        StudyMembership.objects.select_for_update()
+        .filter(study=study, role=Role.RESEARCH_LEAD)
+        .values_list("user_id", flat=True)
+    )
+    if leads == {user.pk}:
+        raise ConflictError(
+            {
+                "username": [
+                    _("%(username)s is the study's only research lead.")
+                    % {"username": user.username}
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def membership_set(*, study: Study, user: User, role: str) -> tuple[StudyMembership, bool]:
+    """Add someone to a study's team or change their role. Returns (membership, created)."""
     if role not in Role.values:
         raise ValidationError({"role": [_("Unknown role %(role)s.") % {"role": role}]})
-    membership, _created = StudyMembership.objects.update_or_create(
-        study=study, user=user, defaults={"role": role}
-    )
-    return membership
+    _ensure_a_lead_remains(study=study, user=user, new_role=role)
+    return StudyMembership.objects.update_or_create(study=study, user=user, defaults={"role": role})
 
 
+@transaction.atomic
 def membership_remove(*, study: Study, user: User) -> None:
+    _ensure_a_lead_remains(study=study, user=user, new_role=None)
     StudyMembership.objects.filter(study=study, user=user).delete()
 
 
