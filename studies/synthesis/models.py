@@ -45,3 +45,6 @@ class ObservationTag(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["observation", "tag"], name="tag_observation_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.tag} on {self.observation_id}"
