@@ -1,5 +1,32 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
+
+from frontend import views
 
 app_name = "frontend"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("studies/<uuid:study_id>/", views.study_detail, name="study"),
+    path("studies/<uuid:study_id>/plan-next/", views.study_plan_next, name="study-plan-next"),
+    path("rounds/<uuid:round_id>/", views.round_detail, name="round"),
+    path("visits/<uuid:visit_id>/", views.visit_detail, name="visit"),
+    path("visits/<uuid:visit_id>/edit/", views.visit_edit, name="visit-edit"),
+    path("visits/<uuid:visit_id>/status/", views.visit_transition, name="visit-transition"),
+    path("calendar/", views.calendar, name="calendar"),
+    path("calendar/new-link/", views.calendar_feed_renew, name="calendar-renew"),
+    path("calendar/availability/", views.availability_update, name="availability"),
+]
+
+# Sign-in and sign-out keep Django's un-namespaced names ("login", "logout") that
+# LOGIN_URL and LOGOUT_REDIRECT_URL use, so researchhub/urls.py includes these on their own.
+auth_urlpatterns = [
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            template_name="frontend/login.html", redirect_authenticated_user=True
+        ),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from frontend.urls import auth_urlpatterns
 from studies.common.views import healthz
 
 urlpatterns = [
@@ -11,5 +12,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("studies.scheduling.api.urls")),
     path("", include("studies.scheduling.urls")),
+    path("", include(auth_urlpatterns)),
     path("", include("frontend.urls")),
 ]

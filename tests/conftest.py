@@ -47,6 +47,16 @@ def _fast_password_hashing(settings) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _plain_static_storage(settings) -> None:
+    # A collectstatic run on a developer's machine leaves a manifest that settings would
+    # pick up; pages under test must not depend on whether it is there or up to date.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _celery_inline(request):
     """Run tasks inline, as the embedded set-up does, even when CI configures a broker.
 

@@ -8,13 +8,27 @@ import datetime as dt
 import uuid
 import zoneinfo
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery, Value
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.fields import CharField
+from django.utils import timezone
 
 from studies.common.models import User
-from studies.common.roles import Capability, Role
+from studies.common.roles import Capability, Role, role_can
 from studies.scheduling import access
 from studies.scheduling.models import (
+    BOOKED_STATUSES,
     Availability,
     Consent,
     Enrolment,
@@ -27,6 +41,7 @@ from studies.scheduling.models import (
     StudyMembership,
     Visit,
     VisitChange,
+    VisitStatus,
 )
 
 
@@ -165,3 +180,120 @@ def local_day_bounds(day: dt.date, zone: zoneinfo.ZoneInfo) -> tuple[dt.datetime
 
 def availability_list(*, researcher: User) -> QuerySet[Availability]:
     return Availability.objects.filter(researcher=researcher).order_by("weekday", "start_time")
+
+
+# --- Reads behind the web pages (frontend/) ---------------------------------------------
+# Callers have passed an access function first. Personal data (HouseholdContact) is only
+# loaded by the functions that say so, and pages call them only for roles allowed to see it.
+
+# Leads first, then the people in the field, then the teams who build and sell.
+ROLE_ORDER = Case(
+    *(When(role=role, then=Value(index)) for index, role in enumerate(Role.values)),
+    default=Value(len(Role.values)),
+    output_field=IntegerField(),
+)
+
+
+def study_list_with_next_round(*, user: User, today: dt.date) -> QuerySet[Study]:
+    """The user's studies and role (see study_list) with the round running or next.
+
+    `today` is the viewer's date; a study's own date differs from it by a day at most,
+    which only matters on the last day of a round's window.
+    """
+    next_round = Round.objects.filter(study=OuterRef("pk"), window_end__gte=today).order_by(
+        "window_start"
+    )
+    return (
+        study_list(user=user)
+        .prefetch_related(None)
+        .annotate(
+            next_round_id=Subquery(next_round.values("pk")[:1]),
+            next_round_label=Subquery(next_round.values("label")[:1]),
+            next_round_start=Subquery(next_round.values("window_start")[:1]),
+            next_round_end=Subquery(next_round.values("window_end")[:1]),
+        )
+    )
+
+
+def visit_list_upcoming(
+    *, user: User, days: int = 14, now: dt.datetime | None = None
+) -> QuerySet[Visit]:
+    """The researcher's live visits from now (including one under way) for `days` days."""
+    now = now or timezone.now()
+    return (
+        Visit.objects.filter(
+            researcher=user,
+            status__in=[VisitStatus.SCHEDULED, VisitStatus.IN_PROGRESS],
+            scheduled_end__gte=now,
+            scheduled_start__lt=now + dt.timedelta(days=days),
+            round__study__in=access.studies_for_user(user, Capability.CONDUCT_VISITS),
+        )
+        .select_related("round__study", "household")
+        .order_by("scheduled_start")
+    )
+
+
+def question_list(*, study: Study) -> QuerySet[ResearchQuestion]:
+    return study.questions.order_by("position")
+
+
+def team_list(*, study: Study) -> QuerySet[StudyMembership]:
+    return (
+        StudyMembership.objects.filter(study=study)
+        .select_related("user")
+        .annotate(role_order=ROLE_ORDER)
+        .order_by("role_order", "user__first_name", "user__username")
+    )
+
+
+def round_list_with_progress(*, study: Study) -> QuerySet[Round]:
+    """Rounds, newest first, with how many of their booked visits are done."""
+    return (
+        Round.objects.filter(study=study)
+        .annotate(
+            visits_total=Count("visits", filter=Q(visits__status__in=BOOKED_STATUSES)),
+            visits_done=Count("visits", filter=Q(visits__status=VisitStatus.COMPLETED)),
+        )
+        .order_by("-window_start")
+    )
+
+
+def panel_list(*, study: Study, with_personal_data: bool) -> QuerySet[Household]:
+    """Households currently enrolled; their contact rows only when asked for."""
+    households = Household.objects.filter(
+        enrolments__study=study, enrolments__left_at__isnull=True
+    ).order_by("code")
+    if with_personal_data:
+        households = households.select_related("contact")
+    return households
+
+
+def guide_list(*, round_: Round) -> QuerySet[GuideQuestion]:
+    return round_.guide.order_by("position")
+
+
+def round_visit_list(*, round_: Round) -> QuerySet[Visit]:
+    return (
+        Visit.objects.filter(round=round_)
+        .select_related("household", "researcher")
+        .order_by("scheduled_start", "household__code")
+    )
+
+
+def visit_change_list(*, visit: Visit) -> QuerySet[VisitChange]:
+    return visit.changes.select_related("actor", "from_researcher", "to_researcher").order_by(
+        "created_at"
+    )
+
+
+def household_contact_get(*, household: Household) -> HouseholdContact | None:
+    """Personal data of one household; only for roles with VIEW_PERSONAL_DATA."""
+    return HouseholdContact.objects.filter(household=household).first()
+
+
+def researcher_list(*, study: Study) -> QuerySet[User]:
+    """Team members who may be assigned visits, for pickers."""
+    roles = [role for role in Role.values if role_can(role, Capability.CONDUCT_VISITS)]
+    return User.objects.filter(
+        memberships__study=study, memberships__role__in=roles, is_active=True
+    ).order_by("first_name", "username")

@@ -87,7 +87,7 @@ def test_an_overlapping_visit_for_the_same_researcher_is_a_conflict(team, round_
     assert raised.value.message_dict == {
         "scheduled_start": [
             f"{team.researcher} is already visiting {households[0].code} then "
-            "(Jan. 12, 2027, 10 a.m. to 11:30 a.m.)."
+            "(12 Jan 2027, 10:00 to 11:30)."
         ]
     }
     assert Visit.objects.count() == 1

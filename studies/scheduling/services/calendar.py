@@ -4,7 +4,7 @@ import datetime as dt
 
 import icalendar
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,8 +25,19 @@ ICAL_STATUS = {
 
 
 def calendar_feed_get_or_create(*, researcher: User) -> CalendarFeed:
+    """The researcher's live feed, issued on first request.
+
+    Two first requests at once race to issue it; the constraint allowing one live feed
+    per researcher lets one win, and the other reads the winner's feed.
+    """
     feed = CalendarFeed.objects.filter(researcher=researcher, revoked_at__isnull=True).first()
-    return feed or CalendarFeed.objects.create(researcher=researcher)
+    if feed is not None:
+        return feed
+    try:
+        with transaction.atomic():
+            return CalendarFeed.objects.create(researcher=researcher)
+    except IntegrityError:
+        return CalendarFeed.objects.get(researcher=researcher, revoked_at__isnull=True)
 
 
 @transaction.atomic

@@ -77,7 +77,8 @@ def researcher_calendars(
 
 
 def _local(moment: dt.datetime, zone: zoneinfo.ZoneInfo) -> str:
-    return date_format(moment.astimezone(zone), "DATETIME_FORMAT")
+    # Visit times read as a clock on the wall: day, then 24-hour time.
+    return date_format(moment.astimezone(zone), "j M Y, H:i")
 
 
 def validate_booking(
@@ -158,7 +159,7 @@ def validate_booking(
                         "name": researcher,
                         "code": clash.household.code,
                         "start": _local(clash.scheduled_start, zone),
-                        "end": time_format(clash.scheduled_end.astimezone(zone)),
+                        "end": time_format(clash.scheduled_end.astimezone(zone), "H:i"),
                     }
                 ]
             }
