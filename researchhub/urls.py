@@ -1,3 +1,5 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -15,3 +17,8 @@ urlpatterns = [
     path("", include(auth_urlpatterns)),
     path("", include("frontend.urls")),
 ]
+
+if settings.DEBUG:
+    # The laptop demo only. Deployments serve media through storage (and, with the access
+    # issue, through an authorising view), never from Django's static helper.
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

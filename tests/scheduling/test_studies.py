@@ -58,6 +58,14 @@ def test_an_invalid_study_is_refused_with_the_field_named_and_nothing_saved(db, 
     assert not Study.objects.exists()
 
 
+def test_new_studies_take_the_configured_planning_lead_time(db, settings):
+    settings.RESEARCHHUB_PLANNING_LEAD_DAYS = 35
+
+    study = services.study_create(actor=UserFactory(), title="T", why="W")
+
+    assert study.planning_lead_days == 35
+
+
 def test_updating_a_study_keeps_what_is_not_mentioned(db):
     study = StudyFactory(title="Old", visit_minutes=90)
 

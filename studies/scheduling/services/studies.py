@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -46,6 +47,7 @@ def study_create(
     *, actor: User, title: str, why: str, questions: Sequence[str] = (), **fields: Any
 ) -> Study:
     """Create a study; whoever creates it leads it."""
+    fields.setdefault("planning_lead_days", settings.RESEARCHHUB_PLANNING_LEAD_DAYS)
     study = Study(title=title, why=why, **{k: v for k, v in fields.items() if k in STUDY_FIELDS})
     _full_clean(study)
     study.save()

@@ -1,0 +1,497 @@
+"""Django admin for studies, the household panel, rounds and visits.
+
+The admin is for administrators fixing data, not a second way round the rules: visits
+are booked and moved through the same services as the API (so availability, overlap and
+history hold), their history is read-only, and personal data stays on HouseholdContact.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
+
+from studies.scheduling import services
+from studies.scheduling.models import (
+    Availability,
+    CalendarFeed,
+    Consent,
+    Enrolment,
+    GuideQuestion,
+    Household,
+    HouseholdContact,
+    ResearchQuestion,
+    Round,
+    Study,
+    StudyMembership,
+    Visit,
+    VisitChange,
+    VisitStatus,
+)
+
+AUDIT_FIELDS = ("id", "created_at", "updated_at")
+
+
+class ResearchQuestionInline(admin.TabularInline):
+    model = ResearchQuestion
+    fields = ("position", "text")
+    extra = 0
+
+
+class StudyMembershipInline(admin.TabularInline):
+    model = StudyMembership
+    fields = ("user", "role")
+    autocomplete_fields = ("user",)
+    extra = 0
+
+
+@admin.register(Study)
+class StudyAdmin(admin.ModelAdmin):
+    list_display = ("title", "status", "cadence", "time_zone", "member_count", "round_count")
+    list_filter = ("status", "cadence", "time_zone")
+    search_fields = ("title", "why")
+    readonly_fields = AUDIT_FIELDS
+    inlines = (ResearchQuestionInline, StudyMembershipInline)
+    fieldsets = (
+        (None, {"fields": ("title", "why", "status", "cadence", "time_zone")}),
+        (
+            _("Planning"),
+            {
+                "fields": (
+                    "planning_lead_days",
+                    "visit_minutes",
+                    "travel_minutes",
+                    "workday_start",
+                    "workday_end",
+                )
+            },
+        ),
+        (_("Record"), {"fields": AUDIT_FIELDS, "classes": ("collapse",)}),
+    )
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Study]:
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                member_total=Count("memberships", distinct=True),
+                round_total=Count("rounds", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("members"), ordering="member_total")
+    def member_count(self, study: Study) -> int:
+        return study.member_total
+
+    @admin.display(description=_("rounds"), ordering="round_total")
+    def round_count(self, study: Study) -> int:
+        return study.round_total
+
+
+@admin.register(ResearchQuestion)
+class ResearchQuestionAdmin(admin.ModelAdmin):
+    list_display = ("text", "study", "position")
+    list_filter = ("study",)
+    list_select_related = ("study",)
+    search_fields = ("text", "study__title")
+    readonly_fields = AUDIT_FIELDS
+
+
+@admin.register(StudyMembership)
+class StudyMembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "role", "study")
+    list_filter = ("role", "study")
+    list_select_related = ("user", "study")
+    search_fields = ("user__username", "user__first_name", "user__last_name", "study__title")
+    autocomplete_fields = ("user", "study")
+    readonly_fields = AUDIT_FIELDS
+
+
+class HouseholdContactInline(admin.StackedInline):
+    model = HouseholdContact
+    fields = ("name", "address", "phone", "email")
+    can_delete = False
+    extra = 0
+    min_num = 0
+
+
+class ConsentInline(admin.TabularInline):
+    model = Consent
+    fields = ("kind", "version", "given_at", "withdrawn_at", "recorded_by")
+    readonly_fields = ("recorded_by",)
+    extra = 0
+
+
+class EnrolmentInline(admin.TabularInline):
+    model = Enrolment
+    fields = ("study", "left_at")
+    autocomplete_fields = ("study",)
+    extra = 0
+
+
+@admin.register(Household)
+class HouseholdAdmin(admin.ModelAdmin):
+    # The list shows the pseudonym and segment only; names and addresses stay in the
+    # contact record, reached by opening one household.
+    list_display = ("code", "segment_summary", "participation", "study_count")
+    search_fields = ("code",)
+    list_filter = ("enrolments__study",)
+    readonly_fields = AUDIT_FIELDS
+    fields = ("code", "segment", *AUDIT_FIELDS)
+    inlines = (HouseholdContactInline, ConsentInline, EnrolmentInline)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Household]:
+        now = timezone.now()
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                study_total=Count("enrolments", filter=Q(enrolments__left_at__isnull=True)),
+                participation_total=Count(
+                    "consents",
+                    filter=Q(consents__kind="participation", consents__given_at__lte=now)
+                    & (Q(consents__withdrawn_at__isnull=True) | Q(consents__withdrawn_at__gt=now)),
+                ),
+            )
+        )
+
+    @admin.display(description=_("segment"))
+    def segment_summary(self, household: Household) -> str:
+        return ", ".join(f"{key}: {value}" for key, value in household.segment.items())
+
+    @admin.display(description=_("participation consent"), boolean=True)
+    def participation(self, household: Household) -> bool:
+        return household.participation_total > 0
+
+    @admin.display(description=_("studies"), ordering="study_total")
+    def study_count(self, household: Household) -> int:
+        return household.study_total
+
+
+@admin.register(HouseholdContact)
+class HouseholdContactAdmin(admin.ModelAdmin):
+    list_display = ("household", "name", "email", "phone")
+    list_select_related = ("household",)
+    search_fields = ("household__code", "name", "email", "phone")
+    autocomplete_fields = ("household",)
+    readonly_fields = AUDIT_FIELDS
+
+
+class InForceFilter(admin.SimpleListFilter):
+    title = _("in force")
+    parameter_name = "in_force"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("yes", _("In force")), ("no", _("Withdrawn or not yet given"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Consent]) -> QuerySet[Consent]:
+        in_force = Consent.objects.in_force().values("pk")
+        if self.value() == "yes":
+            return queryset.filter(pk__in=in_force)
+        if self.value() == "no":
+            return queryset.exclude(pk__in=in_force)
+        return queryset
+
+
+@admin.register(Consent)
+class ConsentAdmin(admin.ModelAdmin):
+    list_display = ("household", "kind", "version", "given_at", "withdrawn_at", "recorded_by")
+    list_filter = ("kind", InForceFilter, "version")
+    list_select_related = ("household", "recorded_by")
+    search_fields = ("household__code",)
+    autocomplete_fields = ("household",)
+    readonly_fields = ("recorded_by", *AUDIT_FIELDS)
+    date_hierarchy = "given_at"
+
+    def save_model(self, request: HttpRequest, obj: Consent, form: Any, change: bool) -> None:
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ("household", "study", "created_at", "left_at")
+    list_filter = ("study", ("left_at", admin.EmptyFieldListFilter))
+    list_select_related = ("household", "study")
+    search_fields = ("household__code", "study__title")
+    autocomplete_fields = ("household", "study")
+    readonly_fields = AUDIT_FIELDS
+
+
+class GuideQuestionInline(admin.TabularInline):
+    model = GuideQuestion
+    fields = ("position", "text")
+    extra = 0
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = (
+        "label",
+        "study",
+        "window_start",
+        "window_end",
+        "planned_automatically",
+        "visit_count",
+    )
+    list_filter = ("study", "planned_automatically")
+    list_select_related = ("study",)
+    search_fields = ("label", "study__title")
+    autocomplete_fields = ("study",)
+    readonly_fields = ("planned_automatically", *AUDIT_FIELDS)
+    date_hierarchy = "window_start"
+    inlines = (GuideQuestionInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Round]:
+        return super().get_queryset(request).annotate(visit_total=Count("visits"))
+
+    @admin.display(description=_("visits"), ordering="visit_total")
+    def visit_count(self, round_: Round) -> int:
+        return round_.visit_total
+
+
+@admin.register(GuideQuestion)
+class GuideQuestionAdmin(admin.ModelAdmin):
+    list_display = ("text", "round", "position")
+    list_filter = ("round__study",)
+    list_select_related = ("round__study",)
+    search_fields = ("text", "round__label")
+    autocomplete_fields = ("round",)
+    readonly_fields = AUDIT_FIELDS
+
+
+class VisitChangeInline(admin.TabularInline):
+    """A visit's history: written by the services, never edited."""
+
+    model = VisitChange
+    fk_name = "visit"
+    fields = (
+        "created_at",
+        "kind",
+        "actor",
+        "from_status",
+        "to_status",
+        "from_start",
+        "to_start",
+        "from_researcher",
+        "to_researcher",
+        "note",
+    )
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ("created_at",)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+BOOKING_FIELDS = ("round", "household", "researcher", "scheduled_start", "scheduled_end")
+
+
+class VisitAdminForm(forms.ModelForm):
+    class Meta:
+        model = Visit
+        fields = BOOKING_FIELDS
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Fields shown read-only are not in the form; fall back to the stored visit.
+        booking = {
+            name: data.get(name) if name in self.fields else getattr(self.instance, name, None)
+            for name in BOOKING_FIELDS
+        }
+        if any(value is None for value in booking.values()) or self.errors:
+            return data
+        editing = self.instance.pk is not None
+        try:
+            services.validate_booking(
+                round_=booking["round"],
+                household=booking["household"],
+                researcher=booking["researcher"],
+                start=booking["scheduled_start"],
+                end=booking["scheduled_end"],
+                exclude_visit=self.instance if editing else None,
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+            return data
+        if (
+            not editing
+            and Visit.objects.filter(round=booking["round"], household=booking["household"])
+            .exclude(status__in=[VisitStatus.CANCELLED, VisitStatus.NO_SHOW])
+            .exists()
+        ):
+            self.add_error(
+                "household",
+                gettext("%(code)s already has a visit in this round.")
+                % {"code": booking["household"].code},
+            )
+        return data
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    form = VisitAdminForm
+    list_display = ("household", "round", "researcher", "scheduled_start", "status")
+    list_filter = ("status", "round__study", "round", "researcher")
+    list_select_related = ("household", "round__study", "researcher")
+    search_fields = ("household__code", "round__label", "researcher__username")
+    autocomplete_fields = ("round", "household", "researcher")
+    date_hierarchy = "scheduled_start"
+    inlines = (VisitChangeInline,)
+    actions = ("mark_cancelled", "mark_no_show")
+    STATUS_FIELDS = ("status", "started_at", "finished_at", "reminder_sent_at")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Visit | None = None) -> tuple:
+        if obj is None:
+            return ()
+        # A visit stays with its round and household; only a scheduled one can be moved.
+        # Status changes go through the actions, which apply the allowed transitions.
+        if obj.status != VisitStatus.SCHEDULED:
+            return (*BOOKING_FIELDS, *self.STATUS_FIELDS, *AUDIT_FIELDS)
+        return ("round", "household", *self.STATUS_FIELDS, *AUDIT_FIELDS)
+
+    def get_fields(self, request: HttpRequest, obj: Visit | None = None) -> tuple:
+        if obj is None:
+            return BOOKING_FIELDS
+        return (*BOOKING_FIELDS, *self.STATUS_FIELDS, *AUDIT_FIELDS)
+
+    def save_model(self, request: HttpRequest, obj: Visit, form: Any, change: bool) -> None:
+        if not change:
+            visit = services.visit_create(
+                round_=obj.round,
+                household=obj.household,
+                researcher=obj.researcher,
+                start=obj.scheduled_start,
+                end=obj.scheduled_end,
+                actor=request.user,
+            )
+            # The admin goes on with `obj` (messages, log entry, redirect): make it the
+            # row the service created.
+            obj.pk, obj.status = visit.pk, visit.status
+            obj.created_at, obj.updated_at = visit.created_at, visit.updated_at
+            obj._state.adding = False
+            obj._state.db = visit._state.db
+            return
+        if {"researcher", "scheduled_start", "scheduled_end"} & set(form.changed_data):
+            services.visit_reschedule(
+                visit=obj,
+                actor=request.user,
+                start=obj.scheduled_start,
+                end=obj.scheduled_end,
+                researcher=obj.researcher,
+                note=gettext("Changed in the admin."),
+            )
+
+    def _transition(self, request: HttpRequest, queryset: QuerySet[Visit], status: str) -> None:
+        done, refused = 0, []
+        for visit in queryset:
+            try:
+                services.visit_transition(visit=visit, actor=request.user, to_status=status)
+            except ValidationError as exc:
+                refused.append(f"{visit.household.code}: {' '.join(exc.messages)}")
+            else:
+                done += 1
+        if done:
+            self.message_user(
+                request,
+                ngettext("%(count)d visit updated.", "%(count)d visits updated.", done)
+                % {"count": done},
+                messages.SUCCESS,
+            )
+        for message in refused:
+            self.message_user(request, message, messages.WARNING)
+
+    @admin.action(description=_("Cancel the selected visits"))
+    def mark_cancelled(self, request: HttpRequest, queryset: QuerySet[Visit]) -> None:
+        self._transition(request, queryset, VisitStatus.CANCELLED)
+
+    @admin.action(description=_("Mark the selected visits as no-shows"))
+    def mark_no_show(self, request: HttpRequest, queryset: QuerySet[Visit]) -> None:
+        self._transition(request, queryset, VisitStatus.NO_SHOW)
+
+
+@admin.register(VisitChange)
+class VisitChangeAdmin(admin.ModelAdmin):
+    """History is evidence of what happened: it can be read, never written."""
+
+    list_display = ("visit", "kind", "from_status", "to_status", "actor", "created_at")
+    list_filter = ("kind", "to_status")
+    list_select_related = ("visit__household", "visit__round", "actor")
+    search_fields = ("visit__household__code", "note")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Availability)
+class AvailabilityAdmin(admin.ModelAdmin):
+    list_display = ("researcher", "weekday", "start_time", "end_time")
+    list_filter = ("weekday",)
+    list_select_related = ("researcher",)
+    search_fields = ("researcher__username", "researcher__first_name", "researcher__last_name")
+    autocomplete_fields = ("researcher",)
+    readonly_fields = AUDIT_FIELDS
+
+
+class ActiveFeedFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("active", _("Active")), ("revoked", _("Revoked"))]
+
+    def queryset(
+        self, request: HttpRequest, queryset: QuerySet[CalendarFeed]
+    ) -> QuerySet[CalendarFeed]:
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    # The token is a secret that opens the feed; the admin never shows it.
+    list_display = ("researcher", "created_at", "revoked_at")
+    list_filter = (ActiveFeedFilter,)
+    list_select_related = ("researcher",)
+    search_fields = ("researcher__username",)
+    fields = ("researcher", "revoked_at", *AUDIT_FIELDS)
+    readonly_fields = ("revoked_at", *AUDIT_FIELDS)
+    autocomplete_fields = ("researcher",)
+    actions = ("revoke",)
+
+    @admin.action(description=_("Revoke the selected feeds"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[CalendarFeed]) -> None:
+        researchers = {feed.researcher for feed in queryset.select_related("researcher")}
+        for researcher in researchers:
+            services.calendar_feed_revoke(researcher=researcher)
+        self.message_user(
+            request,
+            ngettext(
+                "Feeds of %(count)d researcher revoked.",
+                "Feeds of %(count)d researchers revoked.",
+                len(researchers),
+            )
+            % {"count": len(researchers)},
+            messages.SUCCESS,
+        )
