@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from studies.common.models import User
-from studies.scheduling import selectors
+from studies.common.roles import Capability
+from studies.scheduling import access, selectors
 from studies.scheduling.models import Study
 
 
@@ -34,3 +35,14 @@ def team_member(study: Study, username: str, field: str) -> User:
             {field: [_("%(username)s is not on this study's team.") % {"username": username}]}
         )
     return user
+
+
+def study_to_manage(user: User, study_id: object) -> Study:
+    """The study named in a request body, which the user must lead (else a 400 or 403)."""
+    return referenced(
+        "study",
+        access.study_get_for_user,
+        user=user,
+        study_id=study_id,
+        capability=Capability.MANAGE_STUDY,
+    )

@@ -16,7 +16,7 @@ from studies.common.roles import Capability
 from studies.scheduling import access, selectors, services
 from studies.scheduling.api import filters
 from studies.scheduling.api import serializers as s
-from studies.scheduling.api.views.base import referenced, validated
+from studies.scheduling.api.views.base import study_to_manage, validated
 
 
 class HouseholdListApi(ListApiView):
@@ -48,13 +48,7 @@ class HouseholdListApi(ListApiView):
     )
     def post(self, request: Request) -> Response:
         data = dict(validated(s.HouseholdInputSerializer, request.data))
-        study = referenced(
-            "study",
-            access.study_get_for_user,
-            user=request.user,
-            study_id=data.pop("study"),
-            capability=Capability.MANAGE_STUDY,
-        )
+        study = study_to_manage(request.user, data.pop("study"))
         with transaction.atomic():
             household = services.household_create(**data)
             services.household_enrol(study=study, household=household)

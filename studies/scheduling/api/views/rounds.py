@@ -14,7 +14,7 @@ from studies.common.roles import Capability
 from studies.scheduling import access, selectors, services
 from studies.scheduling.api import filters
 from studies.scheduling.api import serializers as s
-from studies.scheduling.api.views.base import referenced, validated
+from studies.scheduling.api.views.base import study_to_manage, validated
 
 
 class RoundListApi(ListApiView):
@@ -42,13 +42,7 @@ class RoundListApi(ListApiView):
     )
     def post(self, request: Request) -> Response:
         data = dict(validated(s.RoundInputSerializer, request.data))
-        study = referenced(
-            "study",
-            access.study_get_for_user,
-            user=request.user,
-            study_id=data.pop("study"),
-            capability=Capability.MANAGE_STUDY,
-        )
+        study = study_to_manage(request.user, data.pop("study"))
         round_ = services.round_create(study=study, **data)
         return Response(
             s.RoundOutputSerializer(selectors.round_detail(user=request.user, round_=round_)).data,
