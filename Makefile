@@ -12,7 +12,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint format schema migrate demo clean
+.PHONY: help install run test lint format schema migrate demo bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -48,6 +48,10 @@ format: $(VENV)/.installed
 
 schema: $(VENV)/.installed ## Regenerate docs/openapi.yaml from the code
 	$(MANAGE) spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+bench: $(VENV)/.installed ## Run the benchmarks and print one table (see bench/README.md)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .test-db-*.sqlite3 staticfiles

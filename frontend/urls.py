@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import views
+from frontend import field, views
 
 app_name = "frontend"
 
@@ -13,6 +13,11 @@ urlpatterns = [
     path("visits/<uuid:visit_id>/", views.visit_detail, name="visit"),
     path("visits/<uuid:visit_id>/edit/", views.visit_edit, name="visit-edit"),
     path("visits/<uuid:visit_id>/status/", views.visit_transition, name="visit-transition"),
+    path("today/", field.today, name="today"),
+    path("visits/<uuid:visit_id>/capture/", field.visit_capture, name="visit-capture"),
+    path("manifest.webmanifest", field.manifest, name="manifest"),
+    # At the root so its scope can be the whole site.
+    path("sw.js", field.service_worker, name="service-worker"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/new-link/", views.calendar_feed_renew, name="calendar-renew"),
     path("calendar/availability/", views.availability_update, name="availability"),

@@ -175,6 +175,7 @@ def _visit_page(
         ],
         "history": list(selectors.visit_change_list(visit=visit)),
         "guide": list(selectors.guide_list(round_=visit.round)),
+        "can_capture": can_conduct,
         "errors": errors or [],
     }
     return render(request, "frontend/visit.html", context, status=status)
@@ -201,6 +202,10 @@ def visit_transition(request: HttpRequest, visit_id: object) -> HttpResponse:
     messages.success(
         request, _("The visit is now %(status)s.") % {"status": visit.get_status_display().lower()}
     )
+    # The capture screen starts and finishes visits too; a named target, not a URL, so
+    # the form cannot be turned into an open redirect.
+    if request.POST.get("return_to") == "capture":
+        return redirect("frontend:visit-capture", visit_id=visit.pk)
     return redirect("frontend:visit", visit_id=visit.pk)
 
 

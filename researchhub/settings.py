@@ -219,3 +219,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Photos (field capture) -----------------------------------------------------------------
+# Largest upload accepted, in bytes, and the pixel budget of one photo: past it a file is a
+# decompression bomb, not a photo (50 MP covers the high-resolution modes of phones).
+RESEARCHHUB_MAX_PHOTO_BYTES = env_int("RESEARCHHUB_MAX_PHOTO_BYTES", 25 * 1024 * 1024)
+RESEARCHHUB_MAX_PHOTO_PIXELS = env_int("RESEARCHHUB_MAX_PHOTO_PIXELS", 50_000_000)
+# Photo processing is slow and bursty: its own queue, so it never delays the other tasks.
+CELERY_TASK_ROUTES = {"fieldwork.process_photo": {"queue": "photos"}}
+# A task taken but not acknowledged within this many seconds (its worker died) is handed
+# out again by Redis. Longer than any task's time limit, or a running task would be
+# delivered twice; the photo sweeper catches what is lost sooner.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env_int("CELERY_BROKER_VISIBILITY_TIMEOUT", 3600)
+}

@@ -13,7 +13,10 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/v1/", include("studies.scheduling.api.urls")),
+    path("api/v1/", include("studies.fieldwork.api.observations.urls")),
+    path("api/v1/", include("studies.fieldwork.api.photos.urls")),
     path("", include("studies.scheduling.urls")),
+    path("", include("studies.fieldwork.urls")),
     path("", include(auth_urlpatterns)),
     path("", include("frontend.urls")),
 ]

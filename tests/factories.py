@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from studies.common.models import User
 from studies.common.roles import Role
-from studies.fieldwork.models import Observation, ObservationKind
+from studies.fieldwork.models import Observation, ObservationKind, Tag
 from studies.scheduling.models import (
     Consent,
     ConsentKind,
@@ -20,7 +20,6 @@ from studies.scheduling.models import (
     StudyStatus,
     Visit,
 )
-from studies.synthesis.models import Tag
 
 
 class UserFactory(factory.django.DjangoModelFactory):

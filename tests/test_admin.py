@@ -3,6 +3,7 @@ the rules (bookings through the services, read-only history, no personal data in
 
 import datetime as dt
 import io
+import uuid
 
 import pytest
 from django.apps import apps
@@ -15,6 +16,7 @@ from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSc
 from rest_framework.authtoken.models import Token
 
 from studies.common.models import User
+from studies.fieldwork.models import Observation, PhotoUpload, SyncConflict, SyncOperation
 from studies.scheduling.models import Visit, VisitChange, VisitStatus
 from tests.factories import (
     EnrolmentFactory,
@@ -70,6 +72,27 @@ def test_every_admin_page_answers_for_a_superuser(admin_client, superuser, subte
     ClockedSchedule.objects.create(clocked_time=JAN_12)
     IntervalSchedule.objects.get_or_create(every=10, period=IntervalSchedule.MINUTES)
     SolarSchedule.objects.create(event="sunrise", latitude="51.5", longitude="-0.12")
+    observation = Observation.objects.first()
+    PhotoUpload.objects.create(
+        author=superuser,
+        visit=observation.visit,
+        device_id=uuid.uuid4(),
+        length=10,
+        sha256="0" * 64,
+        captured_at=JAN_12,
+    )
+    operation = SyncOperation.objects.create(
+        operation_id=uuid.uuid4(), author=superuser, observation=observation, result={}
+    )
+    SyncConflict.objects.create(
+        observation=observation,
+        operation_id=operation.operation_id,
+        outcome=SyncConflict.Outcome.INCOMING_IGNORED,
+        incoming={"text": "older"},
+        previous={"text": "newer"},
+        incoming_edited_at=JAN_12,
+        previous_edited_at=JAN_12,
+    )
 
     for model, model_admin in admin.site._registry.items():
         with subtests.test(model=model._meta.label):

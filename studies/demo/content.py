@@ -8,8 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from studies.common.roles import Role
-from studies.fieldwork.models import ObservationKind
-from studies.synthesis.models import TagGroup
+from studies.fieldwork.models import ObservationKind, TagGroup
 
 PASSWORD = "demo-pass-2026"  # noqa: S105 - printed on purpose: it opens a demo, nothing else
 TIME_ZONE = "Europe/London"

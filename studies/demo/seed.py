@@ -1,9 +1,9 @@
 """Builds the demo workspace: a study with its team, panel, rounds, visits and evidence.
 
 Everything the scheduling app owns is made through its services, so the demo obeys the
-same rules as real use (consent, availability, no double-booking). Observations, photos
-and tags have no services yet (capture and synthesis arrive with later issues), so those
-rows are made with the ORM here, and only here.
+same rules as real use (consent, availability, no double-booking). Photos go through
+photo_ingest and the photo pipeline, as a phone's do. Observations and tags are made with
+the ORM here, and only here: capture's sync service takes them from devices, not seeds.
 """
 
 import datetime as dt
@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +22,8 @@ from studies.common.models import User
 from studies.common.roles import Role
 from studies.demo import content
 from studies.demo.photos import render_jpeg
-from studies.fieldwork.models import Observation, Photo
+from studies.fieldwork.models import Observation, ObservationTag, Tag
+from studies.fieldwork.services.photos import photo_ingest
 from studies.scheduling import services
 from studies.scheduling.models import (
     Cadence,
@@ -39,7 +39,6 @@ from studies.scheduling.models import (
 )
 from studies.scheduling.periods import Period, period_containing
 from studies.scheduling.planner import WorkingHours, day_slots, working_days
-from studies.synthesis.models import ObservationTag, Tag
 
 Log = Callable[[str], None]
 
@@ -423,10 +422,16 @@ def _capture_observations(
                 ObservationTag(observation=observation, tag=tags[name]) for name in item.tags
             )
             if item.photo and _photos_allowed(visit.household, captured_at):
-                photo = Photo(observation=observation, caption=item.caption)
-                name = f"{item.photo}.jpg"
-                # The content needs a name too: Django reads the dimensions from it.
-                photo.image.save(name, ContentFile(render_jpeg(item.photo), name=name))
+                # Through the real pipeline: the demo's photos are cleaned and rendered
+                # exactly as a phone's would be.
+                photo_ingest(
+                    visit=visit,
+                    author=visit.researcher,
+                    content=render_jpeg(item.photo),
+                    caption=item.caption,
+                    captured_at=captured_at,
+                    observation=observation,
+                )
                 photos += 1
     log(
         _("Observations: %(observations)d captured, with %(photos)d photos.")

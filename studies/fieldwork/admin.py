@@ -1,23 +1,37 @@
-"""Django admin for what researchers capture: observations and their photos."""
+"""Django admin for what researchers capture: observations, their tags, photos and sync."""
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from studies.fieldwork.models import Observation, Photo
+from studies.fieldwork.models import (
+    Observation,
+    ObservationTag,
+    Photo,
+    PhotoStatus,
+    PhotoUpload,
+    SyncConflict,
+    SyncOperation,
+    Tag,
+)
 
 AUDIT_FIELDS = ("id", "created_at", "updated_at")
 
 
 def _thumbnail(photo: Photo, size: int) -> str:
-    if not photo.image:
-        return "-"
+    if photo.status != PhotoStatus.READY:
+        return photo.get_status_display()
+    # Through the authorising view: photo files have no public URL, in the admin too.
+    source = reverse(
+        "photo-file", kwargs={"photo_id": photo.pk, "rendition": "thumb", "extension": "jpg"}
+    )
     return format_html(
         '<img src="{}" alt="{}" style="max-width:{}px;max-height:{}px">',
-        photo.image.url,
+        source,
         photo.caption,
         size,
         size,
@@ -26,9 +40,13 @@ def _thumbnail(photo: Photo, size: int) -> str:
 
 class PhotoInline(admin.TabularInline):
     model = Photo
-    fields = ("preview", "image", "caption", "width", "height")
-    readonly_fields = ("preview", "width", "height")
+    fk_name = "observation"
+    fields = ("preview", "caption", "status", "failure_reason", "width", "height")
+    readonly_fields = ("preview", "status", "failure_reason", "width", "height")
     extra = 0
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False  # photos come from phones, through the pipeline
 
     @admin.display(description=_("preview"))
     def preview(self, photo: Photo) -> str:
@@ -88,13 +106,42 @@ class ObservationAdmin(admin.ModelAdmin):
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin):
-    list_display = ("thumbnail", "caption", "household", "width", "height", "created_at")
-    list_select_related = ("observation__visit__household",)
-    list_filter = ("observation__visit__round__study",)
-    search_fields = ("caption", "observation__visit__household__code")
-    autocomplete_fields = ("observation",)
-    fields = ("observation", "image", "preview", "caption", "width", "height", *AUDIT_FIELDS)
-    readonly_fields = ("preview", "width", "height", *AUDIT_FIELDS)
+    """Photos arrive from phones through the upload API and are written by the pipeline:
+    here they are looked at, captioned and, when processing failed, understood."""
+
+    list_display = (
+        "thumbnail",
+        "caption",
+        "household",
+        "status",
+        "attempts",
+        "author",
+        "captured_at",
+    )
+    list_select_related = ("visit__household", "author")
+    list_filter = ("status", "visit__round__study")
+    search_fields = ("caption", "visit__household__code")
+    date_hierarchy = "captured_at"
+    readonly_fields = (
+        "preview",
+        "visit",
+        "observation",
+        "author",
+        "device_id",
+        "captured_at",
+        "received_at",
+        "status",
+        "failure_reason",
+        "attempts",
+        "width",
+        "height",
+        "sha256",
+        *AUDIT_FIELDS,
+    )
+    fields = ("preview", "caption", *readonly_fields[1:])
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
 
     @admin.display(description=_("photo"))
     def thumbnail(self, photo: Photo) -> str:
@@ -102,8 +149,100 @@ class PhotoAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("preview"))
     def preview(self, photo: Photo) -> str:
-        return _thumbnail(photo, 480)
+        return _thumbnail(photo, 400)
 
-    @admin.display(description=_("household"), ordering="observation__visit__household__code")
+    @admin.display(description=_("household"), ordering="visit__household__code")
     def household(self, photo: Photo) -> str:
-        return photo.observation.visit.household.code
+        return photo.visit.household.code
+
+
+@admin.register(PhotoUpload)
+class PhotoUploadAdmin(admin.ModelAdmin):
+    """Resumable uploads under way or done; read-only, the protocol owns them."""
+
+    list_display = ("device_id", "author", "visit", "status", "offset", "length", "updated_at")
+    list_select_related = ("author", "visit__household", "visit__round")
+    list_filter = ("status",)
+    search_fields = ("device_id", "visit__household__code")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+# --- Tags (moved here from synthesis with the models) ----------------------------------------
+
+
+class ObservationTagInline(admin.TabularInline):
+    model = ObservationTag
+    fields = ("observation",)
+    autocomplete_fields = ("observation",)
+    extra = 0
+    verbose_name = _("tagged observation")
+    verbose_name_plural = _("tagged observations")
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ("name", "swatch", "group", "study", "observation_count")
+    list_filter = ("group", "study")
+    list_select_related = ("study",)
+    search_fields = ("name", "description")
+    autocomplete_fields = ("study",)
+    fields = ("study", "name", "group", "colour", "description", *AUDIT_FIELDS)
+    readonly_fields = AUDIT_FIELDS
+    inlines = (ObservationTagInline,)
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Tag]:
+        return super().get_queryset(request).annotate(observation_total=Count("observations"))
+
+    @admin.display(description=_("colour"))
+    def swatch(self, tag: Tag) -> str:
+        return format_html(
+            '<span style="display:inline-block;width:1.5em;height:1em;background:{};'
+            'border:1px solid #888" title="{}"></span>',
+            tag.colour,
+            tag.colour,
+        )
+
+    @admin.display(description=_("observations"), ordering="observation_total")
+    def observation_count(self, tag: Tag) -> int:
+        return tag.observation_total
+
+
+@admin.register(ObservationTag)
+class ObservationTagAdmin(admin.ModelAdmin):
+    list_display = ("tag", "observation")
+    list_filter = ("tag__study", "tag__group", "tag")
+    list_select_related = ("tag", "observation")
+    search_fields = ("tag__name", "observation__text")
+    autocomplete_fields = ("tag", "observation")
+
+
+# --- Sync records: evidence of what devices sent, never edited -------------------------------
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(SyncOperation)
+class SyncOperationAdmin(ReadOnlyAdmin):
+    list_display = ("operation_id", "author", "observation", "received_at")
+    list_select_related = ("author", "observation")
+    search_fields = ("operation_id",)
+    date_hierarchy = "received_at"
+
+
+@admin.register(SyncConflict)
+class SyncConflictAdmin(ReadOnlyAdmin):
+    list_display = ("observation", "outcome", "incoming_edited_at", "previous_edited_at")
+    list_select_related = ("observation",)
+    list_filter = ("outcome",)
+    search_fields = ("operation_id", "observation__text")

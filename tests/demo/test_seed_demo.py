@@ -15,7 +15,14 @@ from PIL import Image
 from studies.common.models import User
 from studies.common.roles import Role
 from studies.demo import content, seed
-from studies.fieldwork.models import Observation, ObservationKind, Photo
+from studies.fieldwork.models import (
+    Observation,
+    ObservationKind,
+    ObservationTag,
+    Photo,
+    Tag,
+    TagGroup,
+)
 from studies.scheduling.models import (
     BOOKED_STATUSES,
     Availability,
@@ -33,7 +40,6 @@ from studies.scheduling.models import (
     VisitChange,
     VisitStatus,
 )
-from studies.synthesis.models import ObservationTag, Tag, TagGroup
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 # A Wednesday in the middle of 2026-Q2, mid-morning in London.
@@ -270,13 +276,18 @@ def test_observations_are_specific_tagged_and_taken_during_completed_visits(on_a
 
 
 @pytest.mark.django_db
-def test_photos_are_drawn_jpegs_without_exif_and_only_where_consented(on_a_fixed_day):
-    run_seed_demo()
+def test_photos_are_drawn_jpegs_without_exif_and_only_where_consented(
+    on_a_fixed_day, django_capture_on_commit_callbacks
+):
+    # The photo pipeline runs after commit, as it does for a phone's upload.
+    with django_capture_on_commit_callbacks(execute=True):
+        run_seed_demo()
 
     photos = Photo.objects.select_related("observation__visit__household")
     assert 8 <= photos.count() <= 12
     for photo in photos:
-        with photo.image.open("rb"), Image.open(photo.image) as image:
+        assert photo.status == "ready"
+        with photo.original.open("rb"), Image.open(photo.original) as image:
             assert image.format == "JPEG"
             assert image.size == (1200, 900) == (photo.width, photo.height)
             assert not image.getexif()

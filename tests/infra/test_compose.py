@@ -82,6 +82,17 @@ def test_migrations_run_once_and_are_not_restarted():
     assert service("migrate")["restart"] == "no"
 
 
+def test_the_worker_consumes_every_queue_tasks_are_routed_to():
+    from django.conf import settings
+
+    command = service("worker")["command"]
+    queues = next(arg for arg in command if arg.startswith("--queues=")).split("=", 1)[1]
+    routed = {route["queue"] for route in settings.CELERY_TASK_ROUTES.values()}
+
+    assert {settings.CELERY_TASK_DEFAULT_QUEUE, *routed} <= set(queues.split(","))
+    assert "photos" in routed
+
+
 @pytest.mark.parametrize("name", ["db", "redis", "web", "worker"])
 def test_services_that_can_answer_have_a_health_check(name):
     healthcheck = service(name)["healthcheck"]

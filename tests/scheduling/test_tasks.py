@@ -45,13 +45,20 @@ def test_send_visit_reminders_counts_the_emails(team):
     assert len(mail.outbox) == 1
 
 
-def test_beat_schedules_both_jobs_with_registered_tasks(db):
+def test_beat_schedules_every_job_with_a_registered_task(db):
     from django_celery_beat.models import PeriodicTask
 
     from researchhub.celery import app
 
     app.loader.import_default_modules()
-    jobs = dict(PeriodicTask.objects.values_list("task", "crontab__hour"))
+    jobs = {
+        task.task: str(task.crontab or task.interval)
+        for task in PeriodicTask.objects.select_related("crontab", "interval")
+    }
 
-    assert jobs == {"scheduling.plan_due_rounds": "2", "scheduling.send_visit_reminders": "*"}
+    assert jobs == {
+        "scheduling.plan_due_rounds": "15 2 * * * (m/h/dM/MY/d) UTC",
+        "scheduling.send_visit_reminders": "0 * * * * (m/h/dM/MY/d) UTC",
+        "fieldwork.requeue_stuck_photos": "every 5 minutes",
+    }
     assert set(jobs) <= set(app.tasks)

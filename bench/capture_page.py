@@ -1,0 +1,139 @@
+"""The capture screen's first load on a slow phone.
+
+- Bytes: the HTML, CSS and JavaScript the screen loads, as sent gzip-compressed (whitenoise
+  serves static files pre-compressed; HTML compression is the proxy's job). Icons and
+  photos are excluded. Target: 50 KB.
+- Time to interactive: from navigation to the screen marking itself ready, in Chromium
+  emulating a phone on WebPageTest's "3G Slow" profile (400 ms round trip, 400 kbit/s each
+  way) with the CPU slowed 4×, no cache and no service worker: a first visit. Target: 3 s.
+"""
+
+import datetime as dt
+import gzip
+
+from common import Figure, emit, median, setup_django, throwaway_database
+
+RUNS = int(__import__("os").environ.get("BENCH_RUNS", "3"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+PASSWORD = "bench-pass-2026"  # noqa: S105 - a throwaway account in a throwaway database
+
+
+def main() -> None:
+    import os
+
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs a loop
+    setup_django()
+    with throwaway_database():
+        visit = make_visit()
+        server = start_server()
+        try:
+            emit(measure(f"http://127.0.0.1:{server.port}", visit))
+        finally:
+            server.terminate()
+
+
+def make_visit():
+    from django.utils import timezone
+
+    from studies.common.roles import Role
+    from tests.factories import MembershipFactory, RoundFactory, UserFactory, VisitFactory
+
+    researcher = UserFactory(username="bench-researcher", password=PASSWORD)
+    membership = MembershipFactory(user=researcher, role=Role.RESEARCHER)
+    today = timezone.localdate()
+    round_ = RoundFactory(
+        study=membership.study,
+        window_start=today - dt.timedelta(days=7),
+        window_end=today + dt.timedelta(days=30),
+    )
+    start = timezone.now() + dt.timedelta(hours=1)
+    return VisitFactory(round=round_, researcher=researcher, scheduled_start=start)
+
+
+def start_server():
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.test.testcases import LiveServerThread
+
+    server = LiveServerThread("127.0.0.1", StaticFilesHandler, port=0)
+    server.daemon = True
+    server.start()
+    server.is_ready.wait()
+    if server.error:
+        raise server.error
+    return server
+
+
+def measure(base: str, visit) -> list[Figure]:
+    from playwright.sync_api import sync_playwright
+
+    url = f"{base}/visits/{visit.pk}/capture/"
+    seconds, sizes = [], []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
+        )
+        for _ in range(RUNS):
+            context = browser.new_context(
+                viewport={"width": 360, "height": 640},
+                is_mobile=True,
+                has_touch=True,
+                service_workers="block",
+            )
+            page = context.new_page()
+            page.goto(f"{base}/login/")
+            page.fill("input[name=username]", "bench-researcher")
+            page.fill("input[name=password]", PASSWORD)
+            page.click("button[type=submit]")
+            page.wait_for_load_state()
+            page = context.new_page()  # a clean page: nothing of the login page cached
+            # Bodies are read after the load: the sync API cannot await inside a handler.
+            loaded = []
+            page.on("response", lambda response, loaded=loaded: loaded.append(response))
+            cdp = context.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            cdp.send(
+                "Network.emulateNetworkConditions",
+                {
+                    "offline": False,
+                    "latency": 400,
+                    "downloadThroughput": 400_000 / 8,
+                    "uploadThroughput": 400_000 / 8,
+                },
+            )
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+            page.goto(url, wait_until="commit")
+            page.wait_for_function(
+                "document.documentElement.dataset.captureReady === 'true'", timeout=60_000
+            )
+            ready = page.evaluate("performance.timeOrigin + performance.now()")
+            seconds.append((ready - page.evaluate("performance.timeOrigin")) / 1000)
+            counted = [
+                response.body()
+                for response in loaded
+                if response.url.startswith(base)
+                and response.request.resource_type in {"document", "stylesheet", "script"}
+            ]
+            sizes.append(sum(len(gzip.compress(body, 6)) for body in counted))
+            context.close()
+        browser.close()
+    return [
+        Figure(
+            name="capture screen: first load, HTML+CSS+JS gzipped",
+            value=round(median(sizes) / 1024, 1),
+            target=50.0,
+            unit="KB",
+            detail=f"{len(counted)} files",
+        ),
+        Figure(
+            name="capture screen: interactive on slow 3G, CPU 4× slower",
+            value=round(median(seconds), 2),
+            target=3.0,
+            unit="s",
+            detail=f"median of {RUNS} cold loads: " + ", ".join(f"{s:.2f}" for s in seconds),
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,238 @@
+// The outbox: everything captured on this device, kept in IndexedDB until our server has
+// confirmed it. Items never expire. Each has an id made here (crypto.randomUUID), so
+// sending it again can never create a second copy on the server.
+//
+// Stores: "outbox" (operations and photos waiting, keyPath id) and "confirmed" (what the
+// server confirmed, keyPath device_id, so the capture screen can show it offline; cleared
+// on logout). Participant names never come here: the screen has none to give.
+
+const DB_NAME = "researchhub";
+const DB_VERSION = 1;
+const CHANNEL = "researchhub-outbox";
+
+let dbPromise = null;
+const listeners = new Set();
+const channel = "BroadcastChannel" in self ? new BroadcastChannel(CHANNEL) : null;
+if (channel) channel.onmessage = () => notifyHere();
+
+export function newId() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  // Pages served over plain HTTP on a LAN have no randomUUID; getRandomValues works everywhere.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// The device's clock with its offset, e.g. 2027-03-04T10:15:02.120+01:00.
+export function deviceNow(date = new Date()) {
+  const pad = (n, size = 2) => String(Math.abs(n)).padStart(size, "0");
+  const offset = -date.getTimezoneOffset();
+  const sign = offset >= 0 ? "+" : "-";
+  return (
+    `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}` +
+    `.${pad(date.getMilliseconds(), 3)}${sign}${pad(Math.trunc(offset / 60))}:${pad(offset % 60)}`
+  );
+}
+
+function open() {
+  if (!dbPromise) {
+    dbPromise = new Promise((resolve, reject) => {
+      const request = indexedDB.open(DB_NAME, DB_VERSION);
+      request.onupgradeneeded = () => {
+        const db = request.result;
+        const outbox = db.createObjectStore("outbox", { keyPath: "id" });
+        outbox.createIndex("user", "user");
+        const confirmed = db.createObjectStore("confirmed", { keyPath: "device_id" });
+        confirmed.createIndex("visit", "visit");
+      };
+      request.onsuccess = () => {
+        const db = request.result;
+        // Another tab upgrading the schema: let it, and reopen next time.
+        db.onversionchange = () => {
+          db.close();
+          dbPromise = null;
+        };
+        resolve(db);
+      };
+      request.onerror = () => reject(request.error);
+      request.onblocked = () => reject(new Error("IndexedDB is blocked by another tab"));
+    });
+    // Ask once that the browser never evicts the outbox under storage pressure.
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+  }
+  return dbPromise;
+}
+
+function run(storeNames, mode, work) {
+  return open().then(
+    (db) =>
+      new Promise((resolve, reject) => {
+        const tx = db.transaction(storeNames, mode);
+        let result;
+        Promise.resolve(work(tx)).then((value) => (result = value), reject);
+        tx.oncomplete = () => resolve(result);
+        tx.onerror = () => reject(tx.error);
+        tx.onabort = () => reject(tx.error || new Error("transaction aborted"));
+      }),
+  );
+}
+
+const asPromise = (request) =>
+  new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+
+function notifyHere() {
+  for (const listener of listeners) listener();
+}
+
+function changed() {
+  notifyHere();
+  if (channel) channel.postMessage("changed");
+}
+
+export function onChange(listener) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export async function all(user) {
+  const items = await run(["outbox"], "readonly", (tx) =>
+    asPromise(tx.objectStore("outbox").index("user").getAll(user)),
+  );
+  return items.sort((a, b) => a.created - b.created);
+}
+
+export async function get(id) {
+  return run(["outbox"], "readonly", (tx) => asPromise(tx.objectStore("outbox").get(id)));
+}
+
+export async function save(item) {
+  await run(["outbox"], "readwrite", (tx) => asPromise(tx.objectStore("outbox").put(item)));
+  changed();
+}
+
+// An observation's latest version goes in as one upsert operation. An operation still
+// waiting for the same observation is replaced, under a new operation id: the old one may
+// already have reached the server with its answer lost, and must not be mistaken for this.
+export async function queueObservation({ user, visit, observation }) {
+  const item = {
+    id: newId(),
+    kind: "observation",
+    user,
+    visit,
+    device_id: observation.device_id,
+    op: { operation_id: null, type: "upsert", visit, ...observation },
+    created: Date.now(),
+    attempts: 0,
+    state: "pending",
+    error: "",
+  };
+  item.op.operation_id = item.id;
+  await replaceFor(item);
+  return item;
+}
+
+export async function queueDelete({ user, visit, deviceId }) {
+  const item = {
+    id: newId(),
+    kind: "observation",
+    user,
+    visit,
+    device_id: deviceId,
+    op: { operation_id: null, type: "delete", device_id: deviceId, edited_at: deviceNow() },
+    created: Date.now(),
+    attempts: 0,
+    state: "pending",
+    error: "",
+  };
+  item.op.operation_id = item.id;
+  await replaceFor(item);
+  return item;
+}
+
+async function replaceFor(item) {
+  await run(["outbox"], "readwrite", async (tx) => {
+    const store = tx.objectStore("outbox");
+    const mine = await asPromise(store.index("user").getAll(item.user));
+    for (const old of mine) {
+      if (old.kind === "observation" && old.device_id === item.device_id) store.delete(old.id);
+    }
+    store.put(item);
+  });
+  changed();
+}
+
+// Photos are kept as Blobs; where a browser cannot store a Blob in IndexedDB (older
+// Safari), as an ArrayBuffer with its type.
+export async function queuePhoto({ user, visit, file, caption, capturedAt }) {
+  const id = newId();
+  const item = {
+    id,
+    kind: "photo",
+    user,
+    visit,
+    device_id: id,
+    blob: file,
+    type: file.type || "application/octet-stream",
+    size: file.size,
+    caption,
+    captured_at: capturedAt,
+    sha256: "",
+    upload: "",
+    offset: 0,
+    created: Date.now(),
+    attempts: 0,
+    state: "pending",
+    error: "",
+  };
+  try {
+    await save(item);
+  } catch (error) {
+    if (error && error.name === "QuotaExceededError") throw error;
+    const buffer = await file.arrayBuffer();
+    await save({ ...item, blob: null, buffer });
+  }
+  return item;
+}
+
+export function photoBlob(item) {
+  return item.blob || new Blob([item.buffer], { type: item.type });
+}
+
+// The server confirmed it: out of the outbox and into the confirmed copy, in one
+// transaction, so no crash in between can lose it or show it twice.
+export async function confirm(id, record) {
+  await run(["outbox", "confirmed"], "readwrite", (tx) => {
+    tx.objectStore("outbox").delete(id);
+    if (record) tx.objectStore("confirmed").put(record);
+  });
+  changed();
+}
+
+export async function discard(id) {
+  await run(["outbox"], "readwrite", (tx) => tx.objectStore("outbox").delete(id));
+  changed();
+}
+
+export async function confirmedFor(visit) {
+  return run(["confirmed"], "readonly", (tx) =>
+    asPromise(tx.objectStore("confirmed").index("visit").getAll(visit)),
+  );
+}
+
+export async function forgetConfirmed(deviceId) {
+  await run(["confirmed"], "readwrite", (tx) => tx.objectStore("confirmed").delete(deviceId));
+  changed();
+}
+
+// Logout: what the server already has goes; what it does not have yet stays, or it
+// would be lost.
+export async function clearConfirmed() {
+  await run(["confirmed"], "readwrite", (tx) => tx.objectStore("confirmed").clear());
+  changed();
+}

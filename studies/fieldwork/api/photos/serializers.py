@@ -1,0 +1,117 @@
+"""Photos and their resumable uploads."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from studies.common.api.schema import NamedChoiceField
+from studies.fieldwork.models import Photo, PhotoStatus, PhotoUpload, UploadStatus
+from studies.scheduling.api.serializers.shared import AwareDateTimeField
+
+UPLOAD_MARKER = "upload-v1"
+
+# rendition key in the output → (rendition, extension) in the file view's URL
+PHOTO_URLS = {
+    "thumb": ("thumb", "webp"),
+    "thumb_jpeg": ("thumb", "jpg"),
+    "web": ("web", "webp"),
+    "web_jpeg": ("web", "jpg"),
+    "original": ("original", "jpg"),
+}
+
+
+class UploadCreateInputSerializer(serializers.Serializer):
+    device_id = serializers.UUIDField(help_text=_("The photo's id, made on the device."))
+    visit = serializers.UUIDField()
+    length = serializers.IntegerField(min_value=1, help_text=_("The file's size in bytes."))
+    sha256 = serializers.RegexField(
+        r"^[0-9a-fA-F]{64}$",
+        help_text=_("SHA-256 of the whole file, in hex; checked when the last byte arrives."),
+        error_messages={"invalid": _("Give the SHA-256 as 64 hexadecimal digits.")},
+    )
+    caption = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+    captured_at = AwareDateTimeField(help_text=_("When the photo was taken, device time."))
+    observation = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("The device id of the observation the photo illustrates, if any."),
+    )
+
+
+class PhotoUrlsOutputSerializer(serializers.Serializer):
+    thumb = serializers.CharField(help_text=_("400 px, WebP."))
+    thumb_jpeg = serializers.CharField(help_text=_("400 px, JPEG."))
+    web = serializers.CharField(help_text=_("1600 px, WebP."))
+    web_jpeg = serializers.CharField(help_text=_("1600 px, JPEG."))
+    original = serializers.CharField(help_text=_("Full size, JPEG, metadata removed."))
+
+
+class PhotoOutputSerializer(serializers.ModelSerializer):
+    status = NamedChoiceField(PhotoStatus)
+    observation_device_id = serializers.UUIDField(
+        source="observation.device_id", allow_null=True, read_only=True, default=None
+    )
+    urls = serializers.SerializerMethodField(
+        help_text=_("Where the files are served (signed-in team members only); null until ready.")
+    )
+
+    class Meta:
+        model = Photo
+        fields = [
+            "id",
+            "device_id",
+            "visit",
+            "observation_device_id",
+            "caption",
+            "captured_at",
+            "received_at",
+            "status",
+            "failure_reason",
+            "width",
+            "height",
+            "urls",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PhotoUrlsOutputSerializer(allow_null=True))
+    def get_urls(self, photo: Photo) -> dict[str, str] | None:
+        if photo.status != PhotoStatus.READY:
+            return None
+        return {
+            key: reverse(
+                "photo-file",
+                kwargs={"photo_id": photo.pk, "rendition": rendition, "extension": extension},
+            )
+            for key, (rendition, extension) in PHOTO_URLS.items()
+        }
+
+
+class UploadOutputSerializer(serializers.ModelSerializer):
+    researchhub = serializers.SerializerMethodField(
+        help_text=_('Always "upload-v1": only a body carrying it confirms delivery.')
+    )
+    complete = serializers.SerializerMethodField()
+    photo = PhotoOutputSerializer(allow_null=True, read_only=True)
+
+    class Meta:
+        model = PhotoUpload
+        fields = ["researchhub", "id", "device_id", "offset", "length", "complete", "photo"]
+        read_only_fields = fields
+
+    def get_researchhub(self, upload: PhotoUpload) -> str:
+        return UPLOAD_MARKER
+
+    def get_complete(self, upload: PhotoUpload) -> bool:
+        return upload.status == UploadStatus.COMPLETE
+
+
+class UploadConflictOutputSerializer(UploadOutputSerializer):
+    """The 409 answer to a chunk at a stale offset: the upload as it stands, and why."""
+
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+    class Meta(UploadOutputSerializer.Meta):
+        fields = [*UploadOutputSerializer.Meta.fields, "errors"]
+        read_only_fields = fields

@@ -1,0 +1,205 @@
+"""Resumable photo uploads (tus-like: offsets, HEAD to resume) and the photos they make."""
+
+import uuid
+from typing import Any
+
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from studies.common.api.errors import ErrorOutputSerializer, django_errors_as_dict
+from studies.common.api.schema import error_responses
+from studies.common.api.views import ApiView, ListApiView
+from studies.common.roles import Capability
+from studies.fieldwork.api.photos import serializers as s
+from studies.fieldwork.models import Photo, PhotoUpload
+from studies.fieldwork.services import photos, uploads
+from studies.scheduling import access
+from studies.scheduling.api.views.base import referenced, validated
+
+CHUNK_CONTENT_TYPE = "application/offset+octet-stream"
+
+TOO_LARGE = {
+    413: OpenApiResponse(
+        ErrorOutputSerializer,
+        description=_("The photo is larger than the server accepts. Nothing was stored."),
+    )
+}
+OFFSET_HEADER = OpenApiParameter(
+    "Upload-Offset",
+    OpenApiTypes.INT,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description=_("The byte offset this chunk starts at: the upload's current offset."),
+)
+
+
+def _too_large(exc: photos.PhotoTooLargeError) -> Response:
+    return Response(
+        {"errors": django_errors_as_dict(exc)}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    )
+
+
+def _upload_response(upload: PhotoUpload, code: int = status.HTTP_200_OK) -> Response:
+    return Response(
+        s.UploadOutputSerializer(upload).data,
+        status=code,
+        headers=_offset_headers(upload),
+    )
+
+
+def _offset_headers(upload: PhotoUpload) -> dict[str, str]:
+    return {
+        "Upload-Offset": str(upload.offset),
+        "Upload-Length": str(upload.length),
+        "Cache-Control": "no-store",
+    }
+
+
+class UploadCreateApi(ApiView):
+    @extend_schema(
+        operation_id="uploads_create",
+        tags=["photos"],
+        summary="Start a resumable photo upload (or find the one already started)",
+        description=(
+            "Only the visit's researcher (or a research lead) may upload. The same "
+            "`device_id` again answers 200 with the existing upload and its offset, so a "
+            "lost response is harmless."
+        ),
+        request=s.UploadCreateInputSerializer,
+        responses={
+            201: s.UploadOutputSerializer,
+            200: s.UploadOutputSerializer,
+            **error_responses(400, 403, 409),
+            **TOO_LARGE,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = validated(s.UploadCreateInputSerializer, request.data)
+        visit = referenced(
+            "visit",
+            access.visit_get_for_user,
+            user=request.user,
+            visit_id=data["visit"],
+            capability=Capability.CONDUCT_VISITS,
+        )
+        try:
+            upload, created = uploads.upload_create(
+                author=request.user,
+                visit=visit,
+                device_id=data["device_id"],
+                length=data["length"],
+                sha256=data["sha256"],
+                caption=data["caption"],
+                captured_at=data["captured_at"],
+                observation_device_id=data["observation"],
+            )
+        except photos.PhotoTooLargeError as exc:
+            return _too_large(exc)
+        return _upload_response(upload, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class UploadDetailApi(ApiView):
+    @extend_schema(
+        operation_id="uploads_retrieve",
+        tags=["photos"],
+        summary="Where an upload stands (HEAD gives the same in the Upload-Offset header)",
+        responses={200: s.UploadOutputSerializer, **error_responses(404)},
+    )
+    def get(self, request: Request, upload_id: uuid.UUID) -> Response:
+        return _upload_response(uploads.upload_status(author=request.user, upload_id=upload_id))
+
+    def head(self, request: Request, upload_id: uuid.UUID) -> Response:
+        upload = uploads.upload_status(author=request.user, upload_id=upload_id)
+        return Response(headers=_offset_headers(upload))
+
+    @extend_schema(
+        operation_id="uploads_append",
+        tags=["photos"],
+        summary="Send the next chunk of an upload",
+        description=(
+            "The body is raw bytes (`Content-Type: application/offset+octet-stream`) starting "
+            "at `Upload-Offset`, which must be the upload's current offset (else 409, with the "
+            "real offset). With the last byte the SHA-256 is checked (a mismatch answers 400 "
+            "and the upload starts over at 0) and the photo is checked: a file that is not an "
+            "acceptable photo answers 400 and the upload is gone. Otherwise the photo is "
+            "created, pending until processed."
+        ),
+        parameters=[OFFSET_HEADER],
+        request={CHUNK_CONTENT_TYPE: OpenApiTypes.BINARY},
+        responses={
+            200: s.UploadOutputSerializer,
+            409: OpenApiResponse(
+                s.UploadConflictOutputSerializer,
+                description=_("The offset is stale: resume from the one in the body."),
+            ),
+            **error_responses(400, 404),
+        },
+    )
+    def patch(self, request: Request, upload_id: uuid.UUID) -> Response:
+        if request.content_type.split(";")[0].strip() != CHUNK_CONTENT_TYPE:
+            raise exceptions.UnsupportedMediaType(request.content_type)
+        offset = _offset_from(request)
+        upload = uploads.upload_get(author=request.user, upload_id=upload_id)
+        if upload.offset == offset and upload.offset < upload.length:
+            # One byte past what may still come, to tell a chunk that overruns the length.
+            chunk = request._request.read(upload.length - offset + 1)
+            try:
+                upload = uploads.upload_append(
+                    author=request.user, upload_id=upload_id, offset=offset, chunk=chunk
+                )
+                return _upload_response(upload)
+            except uploads.StaleOffsetError as exc:
+                return _stale(exc.upload, exc)
+        return _stale(upload, uploads.StaleOffsetError(upload))
+
+
+def _offset_from(request: Request) -> int:
+    raw = request.headers.get("Upload-Offset", "")
+    if not raw.strip().isdigit():
+        raise exceptions.ValidationError(
+            {"Upload-Offset": [_("Send the chunk's start as a whole number of bytes.")]}
+        )
+    return int(raw)
+
+
+def _stale(upload: PhotoUpload, error: uploads.StaleOffsetError) -> Response:
+    return Response(
+        {**s.UploadOutputSerializer(upload).data, "errors": django_errors_as_dict(error)},
+        status=status.HTTP_409_CONFLICT,
+        headers=_offset_headers(upload),
+    )
+
+
+class PhotoDetailApi(ApiView):
+    @extend_schema(
+        operation_id="photos_retrieve",
+        tags=["photos"],
+        summary="A photo: its processing status and, once ready, where its files are",
+        responses={200: s.PhotoOutputSerializer, **error_responses(404)},
+    )
+    def get(self, request: Request, photo_id: uuid.UUID) -> Response:
+        photo = photos.photo_get_for_user(user=request.user, photo_id=photo_id)
+        return Response(s.PhotoOutputSerializer(photo).data)
+
+
+class VisitPhotoListApi(ListApiView):
+    serializer_class = s.PhotoOutputSerializer
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):  # the schema generator has no URL
+            return Photo.objects.none()
+        visit = access.visit_get_for_user(user=self.request.user, visit_id=self.kwargs["visit_id"])
+        return photos.visit_photo_list(visit=visit)
+
+    @extend_schema(
+        operation_id="visits_photos_list",
+        tags=["photos"],
+        summary="The photos taken at a visit",
+        responses={200: s.PhotoOutputSerializer(many=True), **error_responses(404)},
+    )
+    def get(self, request: Request, visit_id: uuid.UUID) -> Response:
+        return self.list_response()
