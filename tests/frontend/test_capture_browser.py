@@ -77,9 +77,22 @@ def wait_until(page: Page, script: str, timeout_s: float = 15) -> None:
         page.wait_for_timeout(100)
 
 
+def wait_for_control(page: Page) -> None:
+    """Wait until the service worker controls the page.
+
+    A navigation that began before the worker activated makes a document that
+    clients.claim() can miss; such a page stays uncontrolled until it is loaded again,
+    as it would be on a phone at the next tap.
+    """
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    if not page.evaluate("navigator.serviceWorker.controller !== null"):
+        page.reload()
+    wait_until(page, "navigator.serviceWorker.controller !== null")
+
+
 def wait_for_offline_copy(page: Page) -> None:
     """The worker controls the page and holds this page in its cache."""
-    wait_until(page, "navigator.serviceWorker.controller !== null")
+    wait_for_control(page)
     wait_until(page, "caches.match(location.pathname).then((found) => Boolean(found))")
 
 
@@ -256,7 +269,7 @@ def test_the_service_worker_serves_the_app_offline_and_logout_clears_the_copy(
     page = context.new_page()
     log_in(page, live_server.url, world.team.researcher.username)
     page.goto(f"{live_server.url}/today/")
-    wait_until(page, "navigator.serviceWorker.controller !== null")
+    wait_for_control(page)
     registration = page.evaluate(
         """navigator.serviceWorker.getRegistration().then((r) =>
             ({scope: r.scope, script: r.active.scriptURL}))"""
