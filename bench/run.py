@@ -57,9 +57,10 @@ def main() -> None:
     for f in figures:
         ratio = f["value"] / f["target"]
         verdict = "pass" if f["value"] <= f["target"] else "MISSED"
+        digits = 2 if f["target"] < 10 else 1
         print(
-            f"{f['name']:<{width}}  {f['value']:>7.1f} {f['unit']:<2}  "
-            f"{f['target']:>7.1f} {f['unit']:<2}  {ratio:>6.2f}  {verdict}"
+            f"{f['name']:<{width}}  {f['value']:>7.{digits}f} {f['unit']:<2}  "
+            f"{f['target']:>7.{digits}f} {f['unit']:<2}  {ratio:>6.2f}  {verdict}"
         )
         if f.get("detail"):
             print(f"{'':<{width}}    {f['detail']}")

@@ -350,11 +350,18 @@ def _encode(image: Image.Image, image_format: str, **options: object) -> bytes:
 
 
 def _shrunk(image: Image.Image, side: int) -> Image.Image:
-    copy = image.copy()
-    # A fast integer reduce() (box filter) takes the image to within 2× of the target,
-    # then Lanczos does the rest: half the time of Lanczos all the way, no visible loss.
-    copy.thumbnail((side, side), Image.Resampling.LANCZOS, reducing_gap=1.0)
-    return copy
+    """The image fitted within side × side, never enlarged.
+
+    Resizing straight from the source, rather than shrinking a copy of it, spares a full
+    copy of a 12-megapixel image: the integer reduce() (box filter) runs first and takes
+    it to within 2× of the target, then Lanczos does the rest.
+    """
+    width, height = image.size
+    scale = side / max(width, height)
+    if scale >= 1:
+        return image.copy()
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return image.resize(size, Image.Resampling.LANCZOS, reducing_gap=1.0)
 
 
 def render(data: bytes, *, max_pixels: int) -> Renditions:
