@@ -120,37 +120,28 @@ export async function save(item) {
 // waiting for the same observation is replaced, under a new operation id: the old one may
 // already have reached the server with its answer lost, and must not be mistaken for this.
 export async function queueObservation({ user, visit, observation }) {
-  const item = {
-    id: newId(),
-    kind: "observation",
-    user,
-    visit,
-    device_id: observation.device_id,
-    op: { operation_id: null, type: "upsert", visit, ...observation },
-    created: Date.now(),
-    attempts: 0,
-    state: "pending",
-    error: "",
-  };
-  item.op.operation_id = item.id;
-  await replaceFor(item);
-  return item;
+  return queueOperation({ user, visit, deviceId: observation.device_id, op: { type: "upsert", visit, ...observation } });
 }
 
 export async function queueDelete({ user, visit, deviceId }) {
+  return queueOperation({ user, visit, deviceId, op: { type: "delete", device_id: deviceId, edited_at: deviceNow() } });
+}
+
+// The item's own id doubles as the operation id the server remembers it by.
+async function queueOperation({ user, visit, deviceId, op }) {
+  const id = newId();
   const item = {
-    id: newId(),
+    id,
     kind: "observation",
     user,
     visit,
     device_id: deviceId,
-    op: { operation_id: null, type: "delete", device_id: deviceId, edited_at: deviceNow() },
+    op: { operation_id: id, ...op },
     created: Date.now(),
     attempts: 0,
     state: "pending",
     error: "",
   };
-  item.op.operation_id = item.id;
   await replaceFor(item);
   return item;
 }

@@ -22,8 +22,8 @@ from studies.fieldwork.services.observations import (
     SyncStatus,
 )
 from studies.scheduling.api.serializers.shared import AwareDateTimeField
-from studies.scheduling.api.serializers.visits import LocalTimesMixin
-from studies.scheduling.models import GuideQuestion, Study, Visit, VisitStatus
+from studies.scheduling.api.serializers.visits import VisitFieldsOutputMixin
+from studies.scheduling.models import GuideQuestion, Study, Visit
 
 MAX_TEXT_LENGTH = 20_000
 
@@ -208,17 +208,8 @@ class BundleHouseholdOutputSerializer(serializers.Serializer):
     address = serializers.CharField(source="household_address")
 
 
-class BundleVisitOutputSerializer(LocalTimesMixin, serializers.ModelSerializer):
-    study = serializers.UUIDField(source="round.study_id", read_only=True)
-    time_zone = serializers.CharField(
-        source="round.study.time_zone",
-        read_only=True,
-        help_text=_("The study's time zone; times below carry its UTC offset."),
-    )
-    round = serializers.UUIDField(source="round_id", read_only=True)
-    round_label = serializers.CharField(source="round.label", read_only=True)
+class BundleVisitOutputSerializer(VisitFieldsOutputMixin, serializers.ModelSerializer):
     household = BundleHouseholdOutputSerializer(source="*", read_only=True)
-    status = NamedChoiceField(VisitStatus, read_only=True)
     guide = GuideQuestionOutputSerializer(source="round.guide", many=True, read_only=True)
 
     class Meta:

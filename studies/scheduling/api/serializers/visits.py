@@ -62,7 +62,9 @@ class LocalTimesMixin:
             return super().to_representation(instance)  # type: ignore[misc]
 
 
-class VisitOutputSerializer(LocalTimesMixin, serializers.ModelSerializer):
+# What every rendering of a visit says about its study, round, status and times. (No
+# docstring: the schema describes these serializers with LocalTimesMixin's.)
+class VisitFieldsOutputMixin(LocalTimesMixin, serializers.Serializer):
     study = serializers.UUIDField(source="round.study_id", read_only=True)
     time_zone = serializers.CharField(
         source="round.study.time_zone",
@@ -71,9 +73,12 @@ class VisitOutputSerializer(LocalTimesMixin, serializers.ModelSerializer):
     )
     round = serializers.UUIDField(source="round_id", read_only=True)
     round_label = serializers.CharField(source="round.label", read_only=True)
+    status = NamedChoiceField(VisitStatus, read_only=True)
+
+
+class VisitOutputSerializer(VisitFieldsOutputMixin, serializers.ModelSerializer):
     household = HouseholdRefOutputSerializer(read_only=True)
     researcher = serializers.CharField(source="researcher.username", read_only=True)
-    status = NamedChoiceField(VisitStatus, read_only=True)
 
     class Meta:
         model = Visit
