@@ -14,6 +14,7 @@ from django.conf import settings
 
 from studies.scheduling import services
 from studies.scheduling.models import Round, Visit, VisitStatus
+from tests.environment import unavailable
 from tests.frontend.conftest import World
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls
@@ -35,10 +36,7 @@ TAP_TARGET_PX = 44
 @pytest.fixture(scope="module")
 def browser() -> Browser:
     if not CHROMIUM.exists():
-        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),

@@ -27,6 +27,8 @@ from celery.exceptions import TimeoutError as CeleryTimeoutError
 from celery.result import AsyncResult
 from django.db import connection
 
+from tests.environment import unavailable
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 # Not resolved: the virtualenv's python is a symlink, and its own bin folder is the point.
@@ -42,20 +44,11 @@ START_TIMEOUT = 60.0
 STOP_TIMEOUT = 10.0
 
 
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() not in {"", "0", "false", "no"}
-
-
 def require_redis() -> str:
     """The broker URL these tests run against; under CI its absence is a failure."""
     url = os.environ.get("REDIS_URL", "")
     if not url:
-        if in_ci():
-            pytest.fail(
-                "REDIS_URL is not set: under CI the broker tests must run against a real "
-                "Redis, never skip. .ci/run exports it after starting redis-server."
-            )
-        pytest.skip("set REDIS_URL to run against a real broker")
+        unavailable("set REDIS_URL to run against a real broker (.ci/run exports it)")
     try:
         redis.Redis.from_url(url, socket_connect_timeout=3).ping()
     except redis.RedisError as exc:

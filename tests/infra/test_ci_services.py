@@ -4,10 +4,11 @@ import pytest
 import redis
 from django.db import connection
 
-from tests.infra.services import in_ci
+from tests.environment import in_ci
 
 
 def test_ci_runs_the_suite_on_postgresql(db):
+    # Not an absence but a rule of CI's own: a laptop rightly runs the suite on SQLite.
     if not in_ci():
         pytest.skip("CI only: locally the suite may run on the embedded SQLite file")
 
