@@ -66,7 +66,7 @@ class PanelRow:
 
 def _study_page(request: HttpRequest, study_id: object, status: int = 200) -> HttpResponse:
     study = access.study_get_for_user(user=request.user, study_id=study_id)
-    role = access.study_role(request.user, study.pk)
+    role = study.viewer_role
     personal = role_can(role, Capability.VIEW_PERSONAL_DATA)
     panel = [
         # A household without a contact row has no personal data to show.
@@ -139,7 +139,7 @@ def study_plan_next(request: HttpRequest, study_id: object) -> HttpResponse:
 @login_required
 def round_detail(request: HttpRequest, round_id: object) -> HttpResponse:
     round_ = access.round_get_for_user(user=request.user, round_id=round_id)
-    role = access.study_role(request.user, round_.study_id)
+    role = round_.study.viewer_role
     context = {
         "round": round_,
         "study": round_.study,
@@ -154,7 +154,7 @@ def _visit_page(
     request: HttpRequest, visit: Visit, status: int = 200, errors: list[str] | None = None
 ) -> HttpResponse:
     study = visit.round.study
-    role = access.study_role(request.user, study.pk)
+    role = study.viewer_role
     personal = role_can(role, Capability.VIEW_PERSONAL_DATA)
     can_conduct = role_can(role, Capability.CONDUCT_VISITS) and (
         visit.researcher_id == request.user.pk or role_can(role, Capability.MANAGE_STUDY)

@@ -3,6 +3,9 @@
 Each function knows the user's role in the study. Someone outside the study gets the
 same 404 for an object that exists as for one that does not; a member whose role lacks
 the capability gets a 403, since they can already see the object exists.
+
+The role each function looked up is left on the study it reached, as `study.viewer_role`,
+so a page or view deciding what to show needs no second query for it.
 """
 
 import uuid
@@ -58,7 +61,8 @@ def study_get_for_user(
     study = Study.objects.filter(pk=_as_uuid(study_id)).first()
     if study is None:
         raise Http404
-    _require(study_role(user, study.pk), capability)
+    study.viewer_role = study_role(user, study.pk)
+    _require(study.viewer_role, capability)
     return study
 
 
@@ -68,7 +72,8 @@ def round_get_for_user(
     round_ = Round.objects.select_related("study").filter(pk=_as_uuid(round_id)).first()
     if round_ is None:
         raise Http404
-    _require(study_role(user, round_.study_id), capability)
+    round_.study.viewer_role = study_role(user, round_.study_id)
+    _require(round_.study.viewer_role, capability)
     return round_
 
 
@@ -83,7 +88,7 @@ def visit_get_for_user(
     )
     if visit is None:
         raise Http404
-    role = study_role(user, visit.round.study_id)
+    role = visit.round.study.viewer_role = study_role(user, visit.round.study_id)
     _require(role, capability)
     if (
         capability == Capability.CONDUCT_VISITS

@@ -30,6 +30,9 @@ class StudyStatus(models.TextChoices):
 
 
 class Study(BaseModel):
+    # Set by the access functions: the role of whoever reached this study (not a field).
+    viewer_role: str | None
+
     title = models.CharField(_("title"), max_length=200)
     why = models.TextField(_("why"), help_text=_("The question this study exists to answer."))
     cadence = models.CharField(

@@ -49,23 +49,26 @@ def test_home_takes_four_queries(client, sized_world, django_assert_num_queries)
 
 
 @pytest.mark.parametrize("persona", ["lead", "product"])
-def test_the_study_page_takes_nine_queries(client, sized_world, persona, django_assert_num_queries):
+def test_the_study_page_takes_eight_queries(
+    client, sized_world, persona, django_assert_num_queries
+):
     client.force_login(getattr(sized_world.team, persona))
 
-    # session, user, study, role (access), role (page), households (with contacts for
-    # the research team), questions, team with users, rounds with visit counts
-    with django_assert_num_queries(9):
+    # session, user, study, role (access, kept on the study for the page), households
+    # (with contacts for the research team), questions, team with users, rounds with
+    # visit counts
+    with django_assert_num_queries(8):
         response = client.get(reverse("frontend:study", args=[sized_world.team.study.pk]))
 
     assert response.status_code == 200
 
 
-def test_the_round_page_takes_seven_queries(client, sized_world, django_assert_num_queries):
+def test_the_round_page_takes_six_queries(client, sized_world, django_assert_num_queries):
     client.force_login(sized_world.team.lead)
 
-    # session, user, round with study, role (access), role (page), guide, visits with
-    # household and researcher
-    with django_assert_num_queries(7):
+    # session, user, round with study, role (access, kept on the study for the page),
+    # guide, visits with household and researcher
+    with django_assert_num_queries(6):
         response = client.get(reverse("frontend:round", args=[sized_world.current_round.pk]))
 
     assert response.status_code == 200
