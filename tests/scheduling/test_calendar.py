@@ -139,3 +139,22 @@ def test_the_feed_url_is_absolute_and_secret(team, feed, settings):
 
     assert url == f"https://research.example.org/calendar/{feed.token}.ics"
     assert len(feed.token) >= 40
+
+
+def test_the_feed_costs_the_same_queries_however_many_visits(
+    client, team, feed, django_assert_num_queries
+):
+    round_ = RoundFactory(study=team.study)
+    for day in range(1, 6):
+        VisitFactory(
+            round=round_,
+            researcher=team.researcher,
+            scheduled_start=dt.datetime(2027, 1, day + 10, 9, tzinfo=UTC),
+        )
+
+    # The feed by its token (with its researcher), then the visits with their round,
+    # study, household and change count.
+    with django_assert_num_queries(2):
+        calendar = read_feed(client, feed)
+
+    assert len(calendar.vevent_list) == 5
