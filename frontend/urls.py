@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import field, views
+from frontend import boards_urls, field, search_urls, synthesis_urls, views
 
 app_name = "frontend"
 
@@ -21,6 +21,9 @@ urlpatterns = [
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/new-link/", views.calendar_feed_renew, name="calendar-renew"),
     path("calendar/availability/", views.availability_update, name="availability"),
+    *boards_urls.urlpatterns,
+    *synthesis_urls.urlpatterns,
+    *search_urls.urlpatterns,
 ]
 
 # Sign-in and sign-out keep Django's un-namespaced names ("login", "logout") that

@@ -15,6 +15,8 @@ urlpatterns = [
     path("api/v1/", include("studies.scheduling.api.urls")),
     path("api/v1/", include("studies.fieldwork.api.observations.urls")),
     path("api/v1/", include("studies.fieldwork.api.photos.urls")),
+    path("api/v1/", include("studies.synthesis.api.urls")),
+    path("api/v1/", include("studies.synthesis.search.urls")),
     path("", include("studies.scheduling.urls")),
     path("", include("studies.fieldwork.urls")),
     path("", include(auth_urlpatterns)),

@@ -16,6 +16,10 @@ class Capability(models.TextChoices):
     MANAGE_STUDY = "manage_study"  # edit the study, its panel and rounds; plan, move, reassign
     VIEW_PERSONAL_DATA = "view_personal_data"  # names, addresses, phones, e-mails
     CONDUCT_VISITS = "conduct_visits"  # be assigned visits, start and finish them, capture
+    SYNTHESISE = "synthesise"  # make insights from observations; add and remove evidence
+    DECIDE_PRODUCT = "decide_product"  # move cards on product boards
+    USE_QUOTES = "use_quotes"  # move cards on marketing boards; record where a quote was used
+    COMMENT = "comment"  # comment on insights
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -25,13 +29,25 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.MANAGE_STUDY,
             Capability.VIEW_PERSONAL_DATA,
             Capability.CONDUCT_VISITS,
+            Capability.SYNTHESISE,
+            Capability.DECIDE_PRODUCT,
+            Capability.USE_QUOTES,
+            Capability.COMMENT,
         }
     ),
     Role.RESEARCHER: frozenset(
-        {Capability.VIEW_STUDY, Capability.VIEW_PERSONAL_DATA, Capability.CONDUCT_VISITS}
+        {
+            Capability.VIEW_STUDY,
+            Capability.VIEW_PERSONAL_DATA,
+            Capability.CONDUCT_VISITS,
+            Capability.SYNTHESISE,
+            Capability.COMMENT,
+        }
     ),
-    Role.PRODUCT: frozenset({Capability.VIEW_STUDY}),
-    Role.MARKETING: frozenset({Capability.VIEW_STUDY}),
+    Role.PRODUCT: frozenset(
+        {Capability.VIEW_STUDY, Capability.DECIDE_PRODUCT, Capability.COMMENT}
+    ),
+    Role.MARKETING: frozenset({Capability.VIEW_STUDY, Capability.USE_QUOTES, Capability.COMMENT}),
 }
 
 

@@ -831,3 +831,105 @@ OBSERVATIONS: dict[tuple[str, int], list[DemoObservation]] = {
         ),
     ],
 }
+
+
+# How the quote bank attributes each household's words, beside its code: never a name.
+SEGMENT_PHRASES = {
+    "H-001": "parent of three, suburban",
+    "H-002": "retired couple, rural",
+    "H-003": "single parent of two, city flat",
+    "H-004": "four flatmates, city centre",
+    "H-005": "parent of two, suburban",
+    "H-006": "multi-generation family",
+    "H-007": "new parents, city",
+    "H-008": "lives alone, city",
+    "H-009": "parent of one, rural",
+    "H-010": "parent of two, rural",
+    "H-011": "empty nesters, suburban",
+    "H-012": "parent of three, suburban",
+}
+
+
+@dataclass(frozen=True)
+class DemoDecision:
+    board: str  # a board's slug
+    column: str
+    by: str  # a demo username
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class DemoInsight:
+    statement: str
+    description: str
+    evidence_tag: str  # every observation carrying this study tag backs the insight
+    tags: tuple[str, ...]
+    question: int  # index into RESEARCH_QUESTIONS
+    quotes: tuple[str, ...] = ()  # and the quotes that begin with these words
+    by: str = "lead"
+    decisions: tuple[DemoDecision, ...] = ()
+    comments: tuple[tuple[str, str], ...] = ()  # (username, text)
+    used_in: tuple[str, str] | None = None  # (campaign, link) for the first quote
+
+
+INSIGHTS = [
+    DemoInsight(
+        "Nobody knows what is in the freezer until it is too late.",
+        "In every round, households described the freezer as a place food goes to be "
+        "forgotten: unlabelled bags, tubs that all look alike, and a clear-out twice a year "
+        "that fills the bin.",
+        "Freezer blind spot",
+        ("Freezer blind spot", "Pain point", "Quote-worthy"),
+        question=1,
+        quotes=("The allotment gives us", "The list works as long as"),
+        decisions=(
+            DemoDecision("product", "exploring", "paula"),
+            DemoDecision(
+                "product", "planned", "paula", "Freezer inventory in the app, 2027 range."
+            ),
+            DemoDecision("marketing", "shortlisted", "mark"),
+        ),
+        comments=(
+            ("paula", "This is the strongest signal we have for the inventory feature."),
+            ("mark", "The freezer quote from H-001 is perfect for the spring campaign."),
+        ),
+    ),
+    DemoInsight(
+        "Takeaway tubs are the default container, and they hide what is inside.",
+        "Reused takeaway tubs are everywhere: free, stackable, and opaque once frozen. "
+        "Households choose them over the containers they bought.",
+        "Takeaway tubs",
+        ("Takeaway tubs", "Workaround", "Quote-worthy"),
+        question=2,
+        quotes=("The kids won't eat anything",),
+        by="rita",
+        decisions=(DemoDecision("marketing", "used", "mark"),),
+        used_in=("Spring 2027 storage range launch", "https://example.org/campaigns/spring-2027"),
+    ),
+    DemoInsight(
+        "Households invent their own date labels because nothing they buy does it.",
+        "Masking tape, marker pens and a label maker bought for something else: "
+        "every labelling system we saw was home-made, and most were abandoned within weeks.",
+        "Labels and dates",
+        ("Labels and dates", "Unmet need", "Quote-worthy"),
+        question=2,
+    ),
+    DemoInsight(
+        "Batch cooking is a point of pride, and people love to show it off.",
+        "Families who batch cook open the freezer to show us with obvious pride; the "
+        "containers they use are part of the ritual.",
+        "Batch cooking",
+        ("Batch cooking", "Delight"),
+        question=0,
+        quotes=("Sunday evening is the only time", "The box changed everything"),
+        by="ravi",
+    ),
+    DemoInsight(
+        "The oldest food should be the easiest to see, and today it is the hardest.",
+        "Households rotate food by hand, if at all; newest shopping goes in front.",
+        "Use-it-first",
+        ("Use-it-first", "Feature idea"),
+        question=3,
+        decisions=(DemoDecision("product", "parked", "paula", "Revisit after the freezer work."),),
+    ),
+]

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +23,7 @@ from studies.common.models import User
 from studies.common.roles import Role
 from studies.demo import content
 from studies.demo.photos import render_jpeg
-from studies.fieldwork.models import Observation, ObservationTag, Tag
+from studies.fieldwork.models import Observation, ObservationKind, ObservationTag, Tag
 from studies.fieldwork.services.photos import photo_ingest
 from studies.scheduling import services
 from studies.scheduling.models import (
@@ -39,6 +40,10 @@ from studies.scheduling.models import (
 )
 from studies.scheduling.periods import Period, period_containing
 from studies.scheduling.planner import WorkingHours, day_slots, working_days
+from studies.synthesis.models import Board, BoardCard
+from studies.synthesis.services import boards as board_services
+from studies.synthesis.services import insights
+from studies.synthesis.services.quotes import quote_use_record
 
 Log = Callable[[str], None]
 
@@ -94,6 +99,7 @@ def demo_seed(*, log: Log, now: dt.datetime | None = None) -> bool:
         _advance_past_visits(rounds, households, now, log)
         tags = _create_tags(study, log)
         _capture_observations(rounds, households, tags, log)
+        _synthesise(study, users, tags, log)
         for username in ("rita", "ravi"):
             services.calendar_feed_get_or_create(researcher=users[username])
         log(_("Calendar feeds issued for rita and ravi."))
@@ -176,6 +182,7 @@ def _create_panel(study: Study, lead: User, first_period: Period, log: Log) -> d
             address=demo.address,
             phone=demo.phone,
             email=demo.email,
+            segment_phrase=content.SEGMENT_PHRASES.get(demo.code, ""),
         )
         given_at = _local(recruited_on + dt.timedelta(days=index % 5), dt.time(11, 0), study)
         kinds = [ConsentKind.PARTICIPATION]
@@ -436,6 +443,47 @@ def _capture_observations(
     log(
         _("Observations: %(observations)d captured, with %(photos)d photos.")
         % {"observations": observations, "photos": photos}
+    )
+
+
+def _synthesise(study: Study, users: dict[str, User], tags: dict[str, Tag], log: Log) -> None:
+    """The lead's synthesis so far: insights routed to the boards, decisions, comments, uses."""
+    questions = list(study.questions.order_by("position"))
+    boards = {board.slug: board for board in Board.objects.all()}
+    for demo in content.INSIGHTS:
+        quoted = Q(pk__in=[])
+        for opening in demo.quotes:
+            quoted |= Q(kind=ObservationKind.QUOTE, text__startswith=opening)
+        evidence = list(
+            Observation.objects.filter(visit__round__study=study)
+            .filter(Q(tags=tags[demo.evidence_tag]) | quoted)
+            .distinct()
+            .order_by("captured_at")
+        )
+        insight = insights.insight_create(
+            study=study,
+            actor=users[demo.by],
+            statement=demo.statement,
+            description=demo.description,
+            observation_ids=[observation.pk for observation in evidence],
+            tag_ids=[tags[name].pk for name in demo.tags],
+            research_question_id=questions[demo.question].pk,
+        )
+        for decision in demo.decisions:
+            card = BoardCard.objects.get(insight=insight, board=boards[decision.board])
+            board_services.card_move(
+                card=card, column=decision.column, actor=users[decision.by], note=decision.note
+            )
+        for username, text in demo.comments:
+            insights.comment_create(insight=insight, author=users[username], text=text)
+        if demo.used_in:
+            quote = next(o for o in evidence if o.kind == ObservationKind.QUOTE)
+            quote_use_record(
+                quote=quote, actor=users["mark"], campaign=demo.used_in[0], link=demo.used_in[1]
+            )
+    log(
+        _("Insights: %(count)d, routed to the product board and the quote bank.")
+        % {"count": len(content.INSIGHTS)}
     )
 
 

@@ -48,7 +48,7 @@ def _require(role: str | None, capability: str) -> None:
         raise PermissionDenied
 
 
-def _as_uuid(value: object) -> uuid.UUID:
+def as_uuid(value: object) -> uuid.UUID:
     try:
         return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
     except ValueError as exc:
@@ -58,7 +58,7 @@ def _as_uuid(value: object) -> uuid.UUID:
 def study_get_for_user(
     *, user: User, study_id: object, capability: str = Capability.VIEW_STUDY
 ) -> Study:
-    study = Study.objects.filter(pk=_as_uuid(study_id)).first()
+    study = Study.objects.filter(pk=as_uuid(study_id)).first()
     if study is None:
         raise Http404
     study.viewer_role = study_role(user, study.pk)
@@ -69,7 +69,7 @@ def study_get_for_user(
 def round_get_for_user(
     *, user: User, round_id: object, capability: str = Capability.VIEW_STUDY
 ) -> Round:
-    round_ = Round.objects.select_related("study").filter(pk=_as_uuid(round_id)).first()
+    round_ = Round.objects.select_related("study").filter(pk=as_uuid(round_id)).first()
     if round_ is None:
         raise Http404
     round_.study.viewer_role = study_role(user, round_.study_id)
@@ -83,7 +83,7 @@ def visit_get_for_user(
     """A visit; with CONDUCT_VISITS, only its own researcher (or a lead) gets through."""
     visit = (
         Visit.objects.select_related("round__study", "household", "researcher")
-        .filter(pk=_as_uuid(visit_id))
+        .filter(pk=as_uuid(visit_id))
         .first()
     )
     if visit is None:
@@ -108,7 +108,7 @@ def households_for_user(user: User, capability: str = Capability.VIEW_STUDY) -> 
 def household_get_for_user(
     *, user: User, household_id: object, capability: str = Capability.VIEW_STUDY
 ) -> Household:
-    household_pk = _as_uuid(household_id)
+    household_pk = as_uuid(household_id)
     household = households_for_user(user).filter(pk=household_pk).first()
     if household is None:
         raise Http404

@@ -142,7 +142,7 @@ class HouseholdAdmin(admin.ModelAdmin):
     search_fields = ("code",)
     list_filter = ("enrolments__study",)
     readonly_fields = AUDIT_FIELDS
-    fields = ("code", "segment", *AUDIT_FIELDS)
+    fields = ("code", "segment", "segment_phrase", *AUDIT_FIELDS)
     inlines = (HouseholdContactInline, ConsentInline, EnrolmentInline)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Household]:

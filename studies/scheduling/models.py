@@ -116,6 +116,13 @@ class Household(BaseModel):
         blank=True,
         help_text=_('Free key/values, e.g. {"household size": "4", "region": "north"}.'),
     )
+    # How the marketing quote bank attributes a quote, next to the pseudonym: never a name.
+    segment_phrase = models.CharField(
+        _("segment phrase"),
+        max_length=120,
+        blank=True,
+        help_text=_("How quotes are attributed, e.g. “parent of three, suburban”."),
+    )
 
     class Meta:
         ordering = ["code"]

@@ -40,6 +40,16 @@ from studies.scheduling.models import (
     VisitChange,
     VisitStatus,
 )
+from studies.synthesis.models import (
+    BoardCard,
+    CardEvent,
+    Column,
+    Comment,
+    Evidence,
+    Insight,
+    QuoteUse,
+)
+from studies.synthesis.selectors import QuoteFilters, quote_bank
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 # A Wednesday in the middle of 2026-Q2, mid-morning in London.
@@ -48,7 +58,7 @@ TODAY = dt.datetime(2026, 5, 13, 10, 30, tzinfo=LONDON)
 MODELS = [
     User, Study, StudyMembership, Household, HouseholdContact, Consent, Enrolment, Round,
     GuideQuestion, Visit, VisitChange, Availability, CalendarFeed, Observation, Photo, Tag,
-    ObservationTag,
+    ObservationTag, Insight, Evidence, BoardCard, CardEvent, Comment, QuoteUse,
 ]  # fmt: skip
 
 
@@ -344,3 +354,32 @@ def test_it_builds_a_consistent_workspace_on_any_day(moment):
         )
         assert all(a[1] <= b[0] for a, b in itertools.pairwise(visits))
     assert Observation.objects.count() >= 40
+
+
+@pytest.mark.django_db
+def test_it_synthesises_insights_onto_both_boards(on_a_fixed_day):
+    run_seed_demo()
+
+    insights = Insight.objects.filter(study=demo_study())
+    assert sorted(insights.values_list("statement", flat=True)) == sorted(
+        demo.statement for demo in content.INSIGHTS
+    )
+    for insight in insights:
+        assert insight.evidence_count == insight.evidence.count() > 0
+        assert insight.research_question is not None
+    freezer = insights.get(statement__startswith="Nobody knows")
+    assert dict(freezer.cards.values_list("board__slug", "column")) == {
+        "product": Column.PLANNED,
+        "marketing": Column.SHORTLISTED,
+    }
+    assert freezer.household_count > 1
+    used = QuoteUse.objects.get()
+    assert used.recorded_by.username == "mark"
+    marketer = User.objects.get(username="mark")
+    bank = quote_bank(user=marketer, filters=QuoteFilters())
+    assert used.observation in bank
+    # Only households that consented to marketing use are quoted, and the bank is not empty.
+    assert bank.count() >= 3
+    assert set(bank.values_list("visit__household__code", flat=True)) <= {
+        demo.code for demo in content.HOUSEHOLDS if demo.marketing
+    }

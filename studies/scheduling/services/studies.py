@@ -119,9 +119,15 @@ def membership_remove(*, study: Study, user: User) -> None:
 
 @transaction.atomic
 def household_create(
-    *, code: str, segment: dict[str, str] | None = None, **contact: str
+    *,
+    code: str,
+    segment: dict[str, str] | None = None,
+    segment_phrase: str = "",
+    **contact: str,
 ) -> Household:
-    household = Household(code=code.strip(), segment=segment or {})
+    household = Household(
+        code=code.strip(), segment=segment or {}, segment_phrase=" ".join(segment_phrase.split())
+    )
     _validate_segment(household.segment)
     _full_clean(household)
     household.save()
@@ -139,6 +145,7 @@ def household_update(
     household: Household,
     code: str | None = None,
     segment: dict[str, str] | None = None,
+    segment_phrase: str | None = None,
     **contact: str,
 ) -> Household:
     if code is not None:
@@ -146,8 +153,10 @@ def household_update(
     if segment is not None:
         _validate_segment(segment)
         household.segment = segment
+    if segment_phrase is not None:
+        household.segment_phrase = " ".join(segment_phrase.split())
     _full_clean(household)
-    household.save(update_fields=["code", "segment", "updated_at"])
+    household.save(update_fields=["code", "segment", "segment_phrase", "updated_at"])
     changed = [k for k in CONTACT_FIELDS if k in contact]
     if changed:
         contact_row, _created = HouseholdContact.objects.get_or_create(household=household)

@@ -45,6 +45,7 @@ def test_leads_and_researchers_see_personal_data(client_for, team, panel, person
         "id": str(panel[0].pk),
         "code": panel[0].code,
         "segment": {"household size": "4", "region": "north"},
+        "segment_phrase": "",
         "contact": {
             "name": contact.name,
             "address": contact.address,
@@ -141,6 +142,7 @@ def test_the_lead_adds_a_household_to_the_panel(client_for, team):
             "study": str(team.study.pk),
             "code": "H-100",
             "segment": {"region": "south"},
+            "segment_phrase": "  retired,   coastal ",
             "name": "Ada Lovelace",
             "phone": "+44 20 0000 0000",
         },
@@ -155,6 +157,7 @@ def test_the_lead_adds_a_household_to_the_panel(client_for, team):
         "email": "",
     }
     assert household.segment == {"region": "south"}
+    assert household.segment_phrase == "retired, coastal"
     assert Enrolment.objects.filter(study=team.study, household=household).exists()
 
 
@@ -211,11 +214,13 @@ def test_only_the_lead_adds_households(client_for, team, persona, status):
 
 def test_the_lead_changes_a_household(client_for, team, panel):
     response = client_for(team.lead).patch(
-        household_url(panel[0]), {"segment": {"region": "east"}, "phone": "+44 1"}
+        household_url(panel[0]),
+        {"segment": {"region": "east"}, "segment_phrase": "parent of two", "phone": "+44 1"},
     )
 
     assert response.status_code == 200
     assert response.json()["segment"] == {"region": "east"}
+    assert response.json()["segment_phrase"] == "parent of two"
     assert response.json()["contact"]["phone"] == "+44 1"
     panel[0].refresh_from_db()
     assert panel[0].contact.phone == "+44 1"

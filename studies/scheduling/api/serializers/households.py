@@ -31,6 +31,12 @@ class HouseholdInputSerializer(serializers.Serializer):
     study = serializers.UUIDField(help_text=_("The study whose panel the household joins."))
     code = serializers.CharField(max_length=32, help_text=_("The pseudonym, e.g. H-014."))
     segment = SegmentField(required=False)
+    segment_phrase = serializers.CharField(
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        help_text=_("How the quote bank attributes quotes, e.g. “parent of three, suburban”."),
+    )
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     address = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
@@ -40,6 +46,12 @@ class HouseholdInputSerializer(serializers.Serializer):
 class HouseholdUpdateInputSerializer(serializers.Serializer):
     code = serializers.CharField(max_length=32, required=False)
     segment = SegmentField(required=False)
+    segment_phrase = serializers.CharField(
+        max_length=120,
+        required=False,
+        allow_blank=True,
+        help_text=_("How the quote bank attributes quotes, e.g. “parent of three, suburban”."),
+    )
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     address = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
@@ -64,7 +76,7 @@ class HouseholdOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        fields = ["id", "code", "segment", "contact", "created_at", "updated_at"]
+        fields = ["id", "code", "segment", "segment_phrase", "contact", "created_at", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(HouseholdContactOutputSerializer(allow_null=True))

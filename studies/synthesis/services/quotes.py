@@ -1,0 +1,45 @@
+"""Recording where marketing used a verbatim quote."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from studies.common.models import User
+from studies.fieldwork.models import Observation
+from studies.synthesis.models import QuoteUse
+
+
+@transaction.atomic
+def quote_use_record(
+    *,
+    quote: Observation,
+    actor: User,
+    campaign: str,
+    link: str = "",
+    used_on: dt.date | None = None,
+) -> QuoteUse:
+    errors: dict[str, str] = {}
+    campaign = " ".join(campaign.split())
+    if not campaign:
+        errors["campaign"] = _("Name the campaign or piece of copy.")
+    link = link.strip()
+    if link:
+        try:
+            URLValidator(schemes=["http", "https"])(link)
+        except ValidationError:
+            errors["link"] = _("Give the link as a full http(s) address.")
+    if used_on and used_on > timezone.localdate() + dt.timedelta(days=366):
+        errors["used_on"] = _("That date is more than a year away.")
+    if errors:
+        raise ValidationError(errors)
+    return QuoteUse.objects.create(
+        observation=quote,
+        campaign=campaign,
+        link=link,
+        used_on=used_on or timezone.localdate(),
+        recorded_by=actor,
+    )
