@@ -18,6 +18,8 @@ from rest_framework.authtoken.models import Token
 from studies.common.models import User
 from studies.fieldwork.models import Observation, PhotoUpload, SyncConflict, SyncOperation
 from studies.scheduling.models import Visit, VisitChange, VisitStatus
+from studies.synthesis.models import CardEvent
+from studies.synthesis.services import webhooks
 from tests.factories import (
     EnrolmentFactory,
     HouseholdFactory,
@@ -93,6 +95,9 @@ def test_every_admin_page_answers_for_a_superuser(admin_client, superuser, subte
         incoming_edited_at=JAN_12,
         previous_edited_at=JAN_12,
     )
+    # Made, not sent: nothing here queues a delivery.
+    webhooks.webhook_create(name="Team channel", url="https://hooks.example.org/in")
+    webhooks.deliveries_create_for_events(event_ids=CardEvent.objects.values_list("pk", flat=True))
 
     for model, model_admin in admin.site._registry.items():
         with subtests.test(model=model._meta.label):

@@ -244,6 +244,10 @@ class CardEvent(BaseModel):
     class Meta:
         ordering = ["card", "created_at"]
 
+    def __str__(self) -> str:
+        columns = " → ".join(column for column in (self.from_column, self.to_column) if column)
+        return f"{self.get_kind_display()}: {columns}"
+
 
 class Comment(BaseModel):
     insight = models.ForeignKey(Insight, on_delete=models.CASCADE, related_name="comments")

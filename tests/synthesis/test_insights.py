@@ -103,7 +103,7 @@ def test_evidence_from_another_study_is_refused_and_nothing_is_saved(field):
 
 
 @pytest.mark.parametrize(
-    "overrides, field_name",
+    ("overrides", "field_name"),
     [
         ({"statement": "   "}, "statement"),
         ({"statement": "x" * 301}, "statement"),

@@ -137,7 +137,7 @@ def test_retagging_routes_again(field):
 
 
 @pytest.mark.parametrize(
-    "kwargs, field_name",
+    ("kwargs", "field_name"),
     [
         ({"board_id": None, "tag_group": TagGroup.PAIN_POINT}, "board"),
         ({"tag_group": ""}, "tag"),
