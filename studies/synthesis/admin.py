@@ -119,11 +119,18 @@ class RoutingRuleAdminForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        tag, study = data.get("tag"), data.get("study")
-        # The one check of routing_rule_create/update the model's constraints do not make;
-        # the services check it again when the admin saves through them.
-        if tag and study and tag.study_id != study.pk:
-            self.add_error("study", gettext("The tag belongs to another study."))
+        # The services' own checks, so the admin shows their messages next to the fields
+        # instead of failing when save_model calls them.
+        try:
+            boards.routing_rule_validate(
+                board_id=getattr(data.get("board"), "pk", None),
+                tag_id=getattr(data.get("tag"), "pk", None),
+                tag_group=data.get("tag_group") or "",
+                study_id=getattr(data.get("study"), "pk", None),
+            )
+        except ValidationError as refused:
+            for name, errors in refused.message_dict.items():
+                self.add_error(name if name in self.fields else None, errors)
         return data
 
 

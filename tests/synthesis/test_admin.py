@@ -190,8 +190,8 @@ def test_a_rule_with_both_a_tag_and_a_group_is_refused(field, admin_client):
     )
 
     assert response.status_code == 200
-    assert response.context["adminform"].form.non_field_errors() == [
-        "A rule matches either one tag or one tag group."
+    assert response.context["adminform"].form.errors["tag"] == [
+        "A rule matches either one tag or one tag group: give exactly one."
     ]
     assert RoutingRule.objects.count() == rules
 

@@ -67,13 +67,14 @@ def _affected(*rules: RoutingRule) -> set[uuid.UUID]:
     return ids
 
 
-def _validated(
+def routing_rule_validate(
     *,
     board_id: uuid.UUID | None,
     tag_id: uuid.UUID | None,
     tag_group: str,
     study_id: uuid.UUID | None,
 ) -> tuple[Board, Tag | None, Study | None]:
+    """The rule's board, tag and study, or a ValidationError naming each field at fault."""
     errors: dict[str, str] = {}
     board = Board.objects.filter(pk=board_id).first() if board_id else None
     if board is None:
@@ -106,7 +107,7 @@ def routing_rule_create(
     active: bool = True,
     actor: User | None = None,
 ) -> tuple[RoutingRule, RoutingOutcome]:
-    board, tag, study = _validated(
+    board, tag, study = routing_rule_validate(
         board_id=board_id, tag_id=tag_id, tag_group=tag_group, study_id=study_id
     )
     rule = RoutingRule.objects.create(
@@ -127,7 +128,7 @@ def routing_rule_update(
     actor: User | None = None,
 ) -> tuple[RoutingRule, RoutingOutcome]:
     """Change a rule and re-route every insight it matched before or matches now."""
-    board, tag, study = _validated(
+    board, tag, study = routing_rule_validate(
         board_id=board_id, tag_id=tag_id, tag_group=tag_group, study_id=study_id
     )
     before = RoutingRule.objects.select_for_update().get(pk=rule.pk)
