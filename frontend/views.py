@@ -81,6 +81,7 @@ def _study_page(request: HttpRequest, study_id: object, status: int = 200) -> Ht
         "study": study,
         "role_label": _role_label(role),
         "can_manage": role_can(role, Capability.MANAGE_STUDY),
+        "can_synthesise": role_can(role, Capability.SYNTHESISE),
         "can_view_personal_data": personal,
         "questions": list(selectors.question_list(study=study)),
         "team": list(selectors.team_list(study=study)),

@@ -1,9 +1,11 @@
 """Fixtures shared across the suite: a study with its team (the personas of every
 permission test) and a panel of consenting households."""
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps as django_apps
 from rest_framework.test import APIClient
 
 from studies.common.models import User
@@ -71,6 +73,32 @@ def _celery_inline(request):
     app.conf.task_always_eager = app.conf.task_eager_propagates = True
     yield
     app.conf.task_always_eager, app.conf.task_eager_propagates = previous
+
+
+@pytest.fixture(autouse=True)
+def _rows_seeded_by_migrations(request) -> None:
+    """Put back the boards and default routing rules a data migration made.
+
+    Tests on a live server or with transaction=True empty every table when they end, rows
+    seeded by migrations included, so a test running after one of them would find no boards.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    transactional = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+    elif marker is not None or "db" in request.fixturenames:
+        request.getfixturevalue("db")
+    else:
+        return
+    from studies.synthesis.models import Board
+
+    if not Board.objects.exists():
+        defaults = importlib.import_module(
+            "studies.synthesis.migrations.0002_default_boards_and_rules"
+        )
+        defaults.add_defaults(django_apps, None)
 
 
 @pytest.fixture

@@ -44,9 +44,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.COMMENT,
         }
     ),
-    Role.PRODUCT: frozenset(
-        {Capability.VIEW_STUDY, Capability.DECIDE_PRODUCT, Capability.COMMENT}
-    ),
+    Role.PRODUCT: frozenset({Capability.VIEW_STUDY, Capability.DECIDE_PRODUCT, Capability.COMMENT}),
     Role.MARKETING: frozenset({Capability.VIEW_STUDY, Capability.USE_QUOTES, Capability.COMMENT}),
 }
 

@@ -12,7 +12,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 
 from studies.common.models import User
 from studies.fieldwork.models import (
@@ -53,7 +55,9 @@ def _segment_filter(prefix: str, segment: str) -> Q:
     """`key=value` matches that pair in the segment; any other text matches the phrase."""
     key, sep, value = segment.partition("=")
     if sep and key.strip():
-        return Q(**{f"{prefix}segment__{key.strip()}": value.strip()})
+        # The key is the client's text: taken as one literal key, never parsed as lookups
+        # ("region__regex" would otherwise reach the database as a regex lookup).
+        return Q(Exact(KeyTextTransform(key.strip(), f"{prefix}segment"), value.strip()))
     return Q(**{f"{prefix}segment_phrase__icontains": segment.strip()})
 
 

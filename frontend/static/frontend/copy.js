@@ -1,18 +1,21 @@
-// Copy buttons: <button data-copy-target="input-id" data-status="status-id"
-// data-copied-text="…" data-failed-text="…" hidden>. The button stays hidden
-// where scripts do not run; the input is still there to select by hand.
-for (const button of document.querySelectorAll("button[data-copy-target]")) {
-  const field = document.getElementById(button.dataset.copyTarget);
+// Copy buttons: <button data-copy-target="input-id"> copies that field's value, and
+// <button data-copy-text="…"> copies the text it carries. Both take data-status="status-id"
+// data-copied-text="…" data-failed-text="…" and start hidden: where scripts do not run
+// there is no button, and the text is still on the page to select by hand.
+for (const button of document.querySelectorAll("button[data-copy-target], button[data-copy-text]")) {
+  const field = button.dataset.copyTarget ? document.getElementById(button.dataset.copyTarget) : null;
   const status = document.getElementById(button.dataset.status);
-  if (!field) continue;
+  if (button.dataset.copyTarget && !field) continue;
   button.hidden = false;
   button.addEventListener("click", async () => {
     try {
-      await navigator.clipboard.writeText(field.value);
+      await navigator.clipboard.writeText(field ? field.value : button.dataset.copyText);
       if (status) status.textContent = button.dataset.copiedText;
     } catch {
-      field.focus();
-      field.select();
+      if (field) {
+        field.focus();
+        field.select();
+      }
       if (status) status.textContent = button.dataset.failedText;
     }
   });

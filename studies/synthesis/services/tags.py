@@ -119,11 +119,15 @@ def tag_merge(*, source: Tag, into: Tag, actor: User | None = None) -> MergeOutc
         raise ValidationError({"into": _("One of these tags no longer exists.")})
 
     observations_moved = _move_links(ObservationTag, "observation_id", source, into)
-    insight_ids = set(InsightTag.objects.filter(tag=source).values_list("insight_id", flat=True))
     insights_moved = _move_links(InsightTag, "insight_id", source, into)
     rules_moved = RoutingRule.objects.filter(tag=source).update(tag=into)
     source.delete()
-    insights_route(insight_ids=insight_ids, actor=actor)
+    # Every insight carrying `into` now: those that carried `source`, and those that had
+    # `into` already, which the rules that followed `source` may send somewhere new.
+    insights_route(
+        insight_ids=InsightTag.objects.filter(tag=into).values_list("insight_id", flat=True),
+        actor=actor,
+    )
     return MergeOutcome(
         into=locked[into.pk],
         observations_moved=observations_moved,

@@ -1,0 +1,170 @@
+"""The marketing quote bank: consented quotes of marketing insights, copied with their
+attribution, exported, and where each was used."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from frontend.boards.common import back_to, messages_of, status_for
+from frontend.boards.forms import FilterOptions, QuoteFilterForm, QuoteUseForm, filter_query
+from studies.common.errors import ConflictError
+from studies.common.models import User
+from studies.common.roles import Capability, role_can
+from studies.fieldwork.models import Observation, ObservationKind
+from studies.scheduling.access import as_uuid, studies_for_user, study_role
+from studies.synthesis import selectors
+from studies.synthesis.models import Board, BoardKind
+from studies.synthesis.services import quotes as quote_services
+
+# The exports are the API's (session sign-in works there); the paths are fixed by the
+# shared API contract and take the same filter names as the quote bank page.
+QUOTE_EXPORTS = {"csv": "/api/v1/quotes/export.csv", "md": "/api/v1/quotes/export.md"}
+QUOTES_PER_PAGE = 25
+
+
+@dataclass
+class QuoteRow:
+    quote: Observation
+    attribution: str
+    copy_text: str
+    can_record: bool
+    form: QuoteUseForm
+
+
+def _quote_rows(
+    user: User, quotes: Any, *, bound: tuple[uuid.UUID, QuoteUseForm] | None = None
+) -> list[QuoteRow]:
+    may_use = set(studies_for_user(user, Capability.USE_QUOTES).values_list("pk", flat=True))
+    rows = []
+    for quote in quotes:
+        attribution = selectors.attribution(quote.visit.household)
+        form = bound[1] if bound and bound[0] == quote.pk else None
+        rows.append(
+            QuoteRow(
+                quote=quote,
+                attribution=attribution,
+                copy_text=f"{quote.text} — {attribution}",
+                can_record=quote.visit.round.study_id in may_use,
+                form=form or QuoteUseForm(prefix=f"use-{quote.pk}"),
+            )
+        )
+    return rows
+
+
+def _quotes_page(
+    request: HttpRequest,
+    *,
+    status: int = 200,
+    errors: list[str] | None = None,
+    bound: tuple[uuid.UUID, QuoteUseForm] | None = None,
+) -> HttpResponse:
+    options = FilterOptions.for_user(request.user)
+    form = QuoteFilterForm(None if bound else request.GET, options=options)
+    chosen = form.chosen()
+    bank = selectors.quote_bank(
+        user=request.user,
+        filters=selectors.QuoteFilters(
+            study_id=chosen.get("study"),
+            round_id=chosen.get("round"),
+            tag_id=chosen.get("tag"),
+            segment=chosen.get("segment", ""),
+            text=chosen.get("text", ""),
+        ),
+    )
+    if bound:
+        # A refused use shows that one quote again, its form with the messages.
+        page = None
+        quotes = selectors.quote_bank_page(bank.filter(pk=bound[0]))
+    else:
+        page = Paginator(bank, QUOTES_PER_PAGE).get_page(request.GET.get("page"))
+        quotes = selectors.quote_bank_page(page.object_list)
+    query = filter_query(chosen)
+    context = {
+        "filter_form": form,
+        "filtered": bool(chosen),
+        "many_studies": len(options.studies) > 1,
+        "rows": _quote_rows(request.user, quotes, bound=bound),
+        "page": page,
+        "query": query,
+        "exports": {
+            kind: f"{path}?{query}" if query else path for kind, path in QUOTE_EXPORTS.items()
+        },
+        "marketing_board": Board.objects.filter(kind=BoardKind.MARKETING).order_by("name").first(),
+        "errors": errors or [],
+        "focused": bool(bound),
+        # Where a recorded use returns to: this page as filtered, or the one the refused
+        # form came from.
+        "back": back_to(request, reverse("frontend:quotes")) if bound else request.get_full_path(),
+    }
+    if form.errors and status == 200:
+        status = 400
+    return render(request, "frontend/quotes.html", context, status=status)
+
+
+@require_GET
+@login_required
+def quote_bank(request: HttpRequest) -> HttpResponse:
+    return _quotes_page(request)
+
+
+def _quote_for_use(user: User, observation_id: uuid.UUID) -> Observation:
+    """A quote the user may record a use of: 404 outside its study (as for a missing one),
+    403 for a role that may not use quotes, 409 if it is not in the quote bank now."""
+    quote = (
+        Observation.objects.select_related("visit__round")
+        .filter(pk=as_uuid(observation_id), kind=ObservationKind.QUOTE, deleted_at__isnull=True)
+        .first()
+    )
+    role = study_role(user, quote.visit.round.study_id) if quote else None
+    if role is None:
+        raise Http404
+    if not role_can(role, Capability.USE_QUOTES):
+        raise PermissionDenied
+    bank = selectors.quote_bank(user=user, filters=selectors.QuoteFilters())
+    if not bank.filter(pk=quote.pk).exists():
+        raise ConflictError(
+            {
+                "quote": _(
+                    "This quote is not in the quote bank: its insight is not on a marketing "
+                    "board, or its household has not consented to marketing use."
+                )
+            }
+        )
+    return quote
+
+
+@require_POST
+@login_required
+def quote_use(request: HttpRequest, observation_id: uuid.UUID) -> HttpResponse:
+    try:
+        quote = _quote_for_use(request.user, observation_id)
+    except ConflictError as error:
+        return _quotes_page(request, status=409, errors=messages_of(error))
+    form = QuoteUseForm(request.POST, prefix=f"use-{quote.pk}")
+    if not form.is_valid():
+        return _quotes_page(request, status=400, bound=(quote.pk, form))
+    try:
+        use = quote_services.quote_use_record(
+            quote=quote,
+            actor=request.user,
+            campaign=form.cleaned_data["campaign"],
+            link=form.cleaned_data["link"],
+            used_on=form.cleaned_data["used_on"],
+        )
+    except ValidationError as error:
+        form.add_service_error(error)
+        return _quotes_page(request, status=status_for(error), bound=(quote.pk, form))
+    messages.success(
+        request, _("Recorded: the quote was used in “%(campaign)s”.") % {"campaign": use.campaign}
+    )
+    return redirect(back_to(request, reverse("frontend:quotes")))

@@ -1,0 +1,441 @@
+"""Synthesis pages: the screen where observations become insights, the study's insights as
+cards, and its tag taxonomy. Thin: access functions, selectors and services do the work.
+
+Refusals from services re-render the page with the message next to the field and a 4xx
+status (400 for bad input, 409 for a clash with the current state), never a 500.
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from frontend.synthesis_forms import (
+    EvidenceForm,
+    InsightFilterForm,
+    ObservationFilterForm,
+    TagForm,
+    TagMergeForm,
+)
+from studies.common.errors import ConflictError
+from studies.common.roles import Capability, role_can
+from studies.fieldwork.models import Observation, Tag, TagGroup
+from studies.scheduling import selectors as scheduling_selectors
+from studies.scheduling.access import study_get_for_user
+from studies.scheduling.models import Round, Study
+from studies.synthesis import selectors
+from studies.synthesis.models import BoardCard, Insight
+from studies.synthesis.services import insights as insight_services
+from studies.synthesis.services import tags as tag_services
+
+OBSERVATIONS_PER_PAGE = 50
+INSIGHTS_PER_PAGE = 24
+
+
+def _status_for(error: ValidationError) -> int:
+    return 409 if isinstance(error, ConflictError) else 400
+
+
+# --- The synthesis screen ---------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def synthesis(request: HttpRequest, study_id: uuid.UUID) -> HttpResponse:
+    study = study_get_for_user(
+        user=request.user, study_id=study_id, capability=Capability.SYNTHESISE
+    )
+    questions = list(scheduling_selectors.question_list(study=study))
+    # The pick-list of insights to add evidence to: statements only.
+    pick_list = list(study.insights.only("pk", "statement", "study_id").order_by("statement"))
+    if request.method == "GET":
+        form = EvidenceForm(questions=questions, insights=pick_list)
+        return _synthesis_page(request, study, form=form, questions=questions)
+
+    form = EvidenceForm(request.POST, questions=questions, insights=pick_list)
+    if not form.is_valid():
+        return _synthesis_page(request, study, form=form, questions=questions, status=400)
+    try:
+        if form.cleaned_data["action"] == EvidenceForm.CREATE:
+            return _insight_create(request, study, form)
+        return _evidence_add(request, study, form)
+    except ValidationError as error:
+        form.add_service_error(error)
+        return _synthesis_page(
+            request, study, form=form, questions=questions, status=_status_for(error)
+        )
+
+
+def _insight_create(request: HttpRequest, study: Study, form: EvidenceForm) -> HttpResponse:
+    data = form.cleaned_data
+    insight = insight_services.insight_create(
+        study=study,
+        actor=request.user,
+        statement=data["statement"],
+        description=data["description"],
+        observation_ids=data["observations"],
+        photo_ids=data["photos"],
+        tag_ids=data["tags"],
+        research_question_id=data["research_question"],
+    )
+    messages.success(
+        request,
+        ngettext(
+            "Insight created, backed by %(count)d household.",
+            "Insight created, backed by %(count)d households.",
+            insight.household_count,
+        )
+        % {"count": insight.household_count},
+    )
+    return redirect(f"{reverse('frontend:insights', args=[study.pk])}#insight-{insight.pk}")
+
+
+def _evidence_add(request: HttpRequest, study: Study, form: EvidenceForm) -> HttpResponse:
+    insight = form.chosen_insight()
+    insight.study = study  # the pick-list holds this study's insights only
+    added = insight_services.insight_evidence_add(
+        insight=insight,
+        actor=request.user,
+        observation_ids=form.cleaned_data["observations"],
+        photo_ids=form.cleaned_data["photos"],
+    )
+    if added:
+        messages.success(
+            request,
+            ngettext(
+                "Added %(count)d piece of evidence to “%(statement)s”.",
+                "Added %(count)d pieces of evidence to “%(statement)s”.",
+                added,
+            )
+            % {"count": added, "statement": insight.statement},
+        )
+    else:
+        messages.info(
+            request,
+            _("All of it was already evidence of “%(statement)s”; nothing changed.")
+            % {"statement": insight.statement},
+        )
+    # Back to the same filters, to carry on sorting through them, at the top where the
+    # message is (a redirect without a fragment would keep the form's #panel-heading).
+    return redirect(f"{request.get_full_path()}#main")
+
+
+def _synthesis_page(
+    request: HttpRequest,
+    study: Study,
+    *,
+    form: EvidenceForm,
+    questions: list,
+    status: int = 200,
+) -> HttpResponse:
+    rounds = list(scheduling_selectors.round_list_with_progress(study=study))
+    households = list(scheduling_selectors.panel_list(study=study, with_personal_data=False))
+    study_tags = list(study.tags.all())
+    filter_form = ObservationFilterForm(
+        request.GET, rounds=rounds, households=households, tags=study_tags
+    )
+    if filter_form.is_valid():
+        observations = selectors.observation_browse(study=study, filters=filter_form.filters())
+    else:
+        observations = Observation.objects.none()
+        status = 400
+    page = Paginator(observations, OBSERVATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    # What was ticked stays ticked when the page comes back with an error.
+    chosen = {name: set(request.POST.getlist(name)) for name in ("observations", "photos", "tags")}
+    context = {
+        "study": study,
+        "filter_form": filter_form,
+        "filtered": any(filter_form.data.get(name) for name in filter_form.fields),
+        "page": page,
+        "form": form,
+        "tags": study_tags,
+        "questions": questions,
+        "chosen": chosen,
+        "chosen_count": len(chosen["observations"]) + len(chosen["photos"]),
+    }
+    return render(request, "frontend/synthesis.html", context, status=status)
+
+
+# --- The study's insights ---------------------------------------------------------------
+
+
+@dataclass
+class InsightCard:
+    insight: Insight
+    rounds: list[Round]
+    boards: list[BoardCard]
+
+
+@require_GET
+@login_required
+def insight_list(request: HttpRequest, study_id: uuid.UUID) -> HttpResponse:
+    study = study_get_for_user(user=request.user, study_id=study_id)
+    study_tags = list(study.tags.all())
+    questions = list(scheduling_selectors.question_list(study=study))
+    form = InsightFilterForm(request.GET, tags=study_tags, questions=questions)
+    status = 200
+    if form.is_valid():
+        found = selectors.insight_list(
+            user=request.user, study=study, text=form.cleaned_data["text"].strip()
+        )
+        if form.cleaned_data["tag"]:
+            found = found.filter(tags=form.cleaned_data["tag"])
+        if form.cleaned_data["question"]:
+            found = found.filter(research_question_id=form.cleaned_data["question"])
+    else:
+        found = Insight.objects.none()
+        status = 400
+    found = found.prefetch_related(
+        Prefetch(
+            "cards",
+            queryset=BoardCard.objects.filter(removed_at__isnull=True)
+            .select_related("board")
+            .order_by("board__kind"),
+            to_attr="live_cards",
+        )
+    ).order_by("-updated_at", "pk")
+    page = Paginator(found, INSIGHTS_PER_PAGE).get_page(request.GET.get("page"))
+    backing = selectors.rounds_backing(insight_ids=[insight.pk for insight in page])
+    context = {
+        "study": study,
+        "form": form,
+        "filtered": any(form.data.get(name) for name in form.fields),
+        "page": page,
+        "cards": [
+            InsightCard(
+                insight=insight,
+                rounds=backing.get(insight.pk, []),
+                boards=insight.live_cards,
+            )
+            for insight in page
+        ],
+        "can_synthesise": role_can(study.viewer_role, Capability.SYNTHESISE),
+    }
+    return render(request, "frontend/insights.html", context, status=status)
+
+
+# --- Tags ---------------------------------------------------------------------------------
+
+
+@dataclass
+class MergePreview:
+    source: Tag
+    into: Tag
+    observations: int
+    insights: int
+
+
+@dataclass
+class TagRow:
+    count: selectors.TagCount
+    form: TagForm
+    rounds: list[tuple[Round, int]]
+    merge_errors: list[str]
+    preview: MergePreview | None
+    open: bool
+
+
+@dataclass
+class TagSection:
+    group: str
+    label: str
+    rows: list[TagRow]
+
+
+def _tag_form(tag: Tag, data: Any = None) -> TagForm:
+    """A tag's edit form; its ids carry the tag's, so a page of them has unique ids."""
+    initial = {
+        "name": tag.name,
+        "group": tag.group,
+        "colour": tag.colour,
+        "description": tag.description,
+    }
+    return TagForm(data, initial=initial, auto_id=f"tag-{tag.pk.hex}-%s")
+
+
+def _tags_page(
+    request: HttpRequest,
+    study: Study,
+    *,
+    status: int = 200,
+    create_form: TagForm | None = None,
+    edited: tuple[uuid.UUID, TagForm] | None = None,
+    merge_errors: tuple[uuid.UUID, list[str]] | None = None,
+    preview: MergePreview | None = None,
+) -> HttpResponse:
+    rounds, counts = selectors.tag_counts(study=study)
+    can_manage = role_can(study.viewer_role, Capability.MANAGE_STUDY)
+    sections = {
+        group: TagSection(group=group, label=label, rows=[])
+        for group, label in [*TagGroup.choices, ("", _("No group"))]
+    }
+    for count in counts:
+        tag = count.tag
+        form = edited[1] if edited and edited[0] == tag.pk else _tag_form(tag)
+        errors = merge_errors[1] if merge_errors and merge_errors[0] == tag.pk else []
+        confirming = preview if preview and preview.source.pk == tag.pk else None
+        # A group no longer offered (set outside these pages) is shown as no group.
+        sections.get(tag.group, sections[""]).rows.append(
+            TagRow(
+                count=count,
+                form=form,
+                rounds=[(round_, count.by_round.get(round_.pk, 0)) for round_ in rounds],
+                merge_errors=errors,
+                preview=confirming,
+                open=form.is_bound or bool(errors) or confirming is not None,
+            )
+        )
+    context = {
+        "study": study,
+        "sections": [section for section in sections.values() if section.rows],
+        "tags": [count.tag for count in counts],
+        "tag_total": len(counts),
+        "can_manage": can_manage,
+        "create_form": create_form or TagForm(auto_id="new-tag-%s"),
+        "default_groups": TagGroup.labels,
+    }
+    return render(request, "frontend/tags.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def tag_list(request: HttpRequest, study_id: uuid.UUID) -> HttpResponse:
+    if request.method == "GET":
+        return _tags_page(request, study_get_for_user(user=request.user, study_id=study_id))
+    study = study_get_for_user(
+        user=request.user, study_id=study_id, capability=Capability.MANAGE_STUDY
+    )
+    if "defaults" in request.POST:
+        created = tag_services.tags_ensure_defaults(study=study)
+        if created:
+            messages.success(
+                request,
+                ngettext(
+                    "Added the default tag %(names)s.",
+                    "Added the default tags %(names)s.",
+                    len(created),
+                )
+                % {"names": ", ".join(f"“{tag.name}”" for tag in created)},
+            )
+        else:
+            messages.info(request, _("Every default tag is already there; nothing changed."))
+        return redirect("frontend:tags", study_id=study.pk)
+
+    form = TagForm(request.POST, auto_id="new-tag-%s")
+    if not form.is_valid():
+        return _tags_page(request, study, status=400, create_form=form)
+    try:
+        tag = tag_services.tag_create(study=study, **form.cleaned_data)
+    except ValidationError as error:
+        form.add_service_error(error)
+        return _tags_page(request, study, status=_status_for(error), create_form=form)
+    messages.success(request, _("Tag “%(name)s” added.") % {"name": tag.name})
+    return redirect("frontend:tags", study_id=study.pk)
+
+
+def _tag_to_manage(request: HttpRequest, tag_id: uuid.UUID) -> Tag:
+    """The tag, once its study lets the user manage tags (404 outside it, 403 inside)."""
+    tag = get_object_or_404(Tag, pk=tag_id)
+    tag.study = study_get_for_user(
+        user=request.user, study_id=tag.study_id, capability=Capability.MANAGE_STUDY
+    )
+    return tag
+
+
+@require_POST
+@login_required
+def tag_edit(request: HttpRequest, tag_id: uuid.UUID) -> HttpResponse:
+    tag = _tag_to_manage(request, tag_id)
+    study = tag.study
+    form = _tag_form(tag, request.POST)
+    if not form.is_valid():
+        return _tags_page(request, study, status=400, edited=(tag.pk, form))
+    try:
+        tag = tag_services.tag_update(tag=tag, actor=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        form.add_service_error(error)
+        return _tags_page(request, study, status=_status_for(error), edited=(tag.pk, form))
+    messages.success(request, _("Tag “%(name)s” saved.") % {"name": tag.name})
+    return redirect(f"{reverse('frontend:tags', args=[study.pk])}#tag-{tag.pk}")
+
+
+@require_POST
+@login_required
+def tag_merge(request: HttpRequest, tag_id: uuid.UUID) -> HttpResponse:
+    source = _tag_to_manage(request, tag_id)
+    study = source.study
+    form = TagMergeForm(request.POST)
+    into = None
+    if form.is_valid():
+        into = study.tags.filter(pk=form.cleaned_data["into"]).first()
+        if into is None:
+            form.add_error("into", _("Choose a tag of this study to merge into."))
+    if into is None:
+        errors = [str(message) for message in form.errors.get("into", [])]
+        return _tags_page(request, study, status=400, merge_errors=(source.pk, errors))
+
+    try:
+        if not form.cleaned_data["confirm"]:
+            return _tags_page(request, study, preview=_merge_preview(source, into, request))
+        outcome = tag_services.tag_merge(source=source, into=into, actor=request.user)
+    except ValidationError as error:
+        return _tags_page(
+            request,
+            study,
+            status=_status_for(error),
+            merge_errors=(source.pk, [str(message) for message in error.messages]),
+        )
+    messages.success(
+        request,
+        _(
+            "“%(source)s” is merged into “%(into)s”: %(observations)s and %(insights)s "
+            "moved, none lost."
+        )
+        % {
+            "source": source.name,
+            "into": into.name,
+            "observations": _observation_count(outcome.observations_moved),
+            "insights": _insight_count(outcome.insights_moved),
+        },
+    )
+    # To the top, where the message says what moved: the merged tag's card is gone.
+    return redirect(f"{reverse('frontend:tags', args=[study.pk])}#main")
+
+
+def _merge_preview(source: Tag, into: Tag, request: HttpRequest) -> MergePreview:
+    """What the merge would move, counted by the merge itself in a transaction that is
+    rolled back: the confirm step refuses what the merge refuses and shows its numbers."""
+    with transaction.atomic():
+        # Copies: a merge deletes its source row and clears the instance's primary key.
+        outcome = tag_services.tag_merge(
+            source=Tag.objects.get(pk=source.pk),
+            into=Tag.objects.get(pk=into.pk),
+            actor=request.user,
+        )
+        transaction.set_rollback(True)
+    return MergePreview(
+        source=source,
+        into=into,
+        observations=outcome.observations_moved,
+        insights=outcome.insights_moved,
+    )
+
+
+def _observation_count(count: int) -> str:
+    return ngettext("%(count)d observation", "%(count)d observations", count) % {"count": count}
+
+
+def _insight_count(count: int) -> str:
+    return ngettext("%(count)d insight", "%(count)d insights", count) % {"count": count}

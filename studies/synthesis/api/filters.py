@@ -1,0 +1,120 @@
+"""Query-string filters of the synthesis lists, read into the selectors' filter objects.
+
+A malformed value (an id that is not a UUID, an unknown kind) is a 400 naming it. Ids
+the user cannot see simply match nothing: the selectors only look inside their studies.
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from studies.common.api.schema import NamedChoiceField
+from studies.fieldwork.models import ObservationKind
+from studies.synthesis.models import Column
+from studies.synthesis.selectors import BoardFilters, ObservationFilters, QuoteFilters
+
+_TEXT = {"max_length": 200, "required": False, "allow_blank": True, "default": ""}
+_SEGMENT_HELP = _(
+    "`key=value` matches that pair of the household's segment; other text matches its "
+    "segment phrase, e.g. `suburban`."
+)
+
+
+def _read(serializer_class: type[serializers.Serializer], query: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=query)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class ObservationBrowseQueryInputSerializer(serializers.Serializer):
+    round = serializers.UUIDField(required=False, allow_null=True, default=None)
+    household = serializers.UUIDField(required=False, allow_null=True, default=None)
+    segment = serializers.CharField(**_TEXT, help_text=_SEGMENT_HELP)
+    tag = serializers.UUIDField(required=False, allow_null=True, default=None)
+    kind = NamedChoiceField(ObservationKind, required=False, default="")
+    text = serializers.CharField(**_TEXT, help_text=_("Words the observation contains."))
+
+
+def observation_filters(query: Any) -> ObservationFilters:
+    data = _read(ObservationBrowseQueryInputSerializer, query)
+    return ObservationFilters(
+        round_id=data["round"],
+        household_id=data["household"],
+        segment=data["segment"],
+        tag_id=data["tag"],
+        kind=data["kind"],
+        text=data["text"],
+    )
+
+
+class InsightQueryInputSerializer(serializers.Serializer):
+    study = serializers.UUIDField(required=False, allow_null=True, default=None)
+    text = serializers.CharField(
+        **_TEXT, help_text=_("Words the statement or description contains.")
+    )
+
+
+def insight_filters(query: Any) -> dict[str, Any]:
+    return _read(InsightQueryInputSerializer, query)
+
+
+class BoardCardQueryInputSerializer(serializers.Serializer):
+    study = serializers.UUIDField(required=False, allow_null=True, default=None)
+    round = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Cards with evidence from this round."),
+    )
+    tag = serializers.UUIDField(required=False, allow_null=True, default=None)
+    segment = serializers.CharField(**_TEXT, help_text=_SEGMENT_HELP)
+    column = NamedChoiceField(
+        Column, required=False, default="", help_text=_("One of the board's columns.")
+    )
+
+    def validate_column(self, column: str) -> str:
+        board = self.context["board"]
+        if column and column not in board.columns:
+            raise serializers.ValidationError(
+                _("“%(column)s” is not a column of %(board)s. Choose one of: %(choices)s.")
+                % {"column": column, "board": board.name, "choices": ", ".join(board.columns)}
+            )
+        return column
+
+
+def board_filters(query: Any, *, board: Any) -> BoardFilters:
+    serializer = BoardCardQueryInputSerializer(data=query, context={"board": board})
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    return BoardFilters(
+        study_id=data["study"],
+        round_id=data["round"],
+        tag_id=data["tag"],
+        segment=data["segment"],
+        column=data["column"],
+    )
+
+
+class QuoteQueryInputSerializer(serializers.Serializer):
+    study = serializers.UUIDField(required=False, allow_null=True, default=None)
+    round = serializers.UUIDField(required=False, allow_null=True, default=None)
+    tag = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_("Quotes carrying the tag, or evidence of an insight carrying it."),
+    )
+    segment = serializers.CharField(**_TEXT, help_text=_SEGMENT_HELP)
+    text = serializers.CharField(**_TEXT, help_text=_("Words the quote contains."))
+
+
+def quote_filters(query: Any) -> QuoteFilters:
+    data = _read(QuoteQueryInputSerializer, query)
+    return QuoteFilters(
+        study_id=data["study"],
+        round_id=data["round"],
+        tag_id=data["tag"],
+        segment=data["segment"],
+        text=data["text"],
+    )

@@ -1,0 +1,140 @@
+"""The marketing quote bank: list, export, and record where a quote was used."""
+
+import uuid
+from typing import Any
+
+from django.http import Http404, StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.renderers import BaseRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from studies.common.api.schema import error_responses
+from studies.common.api.views import ApiView, ListApiView
+from studies.common.roles import Capability
+from studies.scheduling import access
+from studies.scheduling.api.views.base import validated
+from studies.synthesis import exports, selectors
+from studies.synthesis.api import filters
+from studies.synthesis.api import serializers as s
+from studies.synthesis.selectors import QuoteFilters
+from studies.synthesis.services import quotes as services
+
+__all__ = ["QuoteCsvExportApi", "QuoteListApi", "QuoteMarkdownExportApi", "QuoteUseCreateApi"]
+
+_BANK_DESCRIPTION = (
+    "Verbatim quotes that are evidence of an insight on a marketing board, from households "
+    "whose marketing consent is in force now: withdrawing consent takes a quote out at "
+    "once. Attribution is the pseudonym and segment phrase, never a name."
+)
+
+
+class QuoteListApi(ListApiView):
+    serializer_class = s.QuoteOutputSerializer
+
+    def get_queryset(self) -> Any:
+        quotes = selectors.quote_bank(
+            user=self.request.user, filters=filters.quote_filters(self.request.query_params)
+        )
+        return selectors.quote_bank_page(quotes)
+
+    @extend_schema(
+        operation_id="quotes_list",
+        tags=["quotes"],
+        summary="The quote bank, newest first",
+        description=_BANK_DESCRIPTION,
+        parameters=[filters.QuoteQueryInputSerializer],
+        responses={200: s.QuoteOutputSerializer(many=True), **error_responses(400)},
+    )
+    def get(self, request: Request) -> Response:
+        return self.list_response()
+
+
+class _ErrorsAsJson(BaseContentNegotiation):
+    """Exports answer with a file, and with JSON for errors, whatever the Accept header:
+    a client asking for text/csv must still be able to read why it got a 401 or a 400."""
+
+    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
+        return parsers[0] if parsers else None
+
+    def select_renderer(
+        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
+    ) -> tuple[BaseRenderer, str]:
+        return renderers[0], renderers[0].media_type
+
+
+class _QuoteExportApi(ApiView):
+    content_negotiation_class = _ErrorsAsJson
+
+    def quotes(self, request: Request) -> Any:
+        return selectors.quote_bank(
+            user=request.user, filters=filters.quote_filters(request.query_params)
+        )
+
+
+class QuoteCsvExportApi(_QuoteExportApi):
+    @extend_schema(
+        operation_id="quotes_export_csv",
+        tags=["quotes"],
+        summary="The quote bank as CSV (streamed; same filters as the list)",
+        description=_BANK_DESCRIPTION,
+        parameters=[filters.QuoteQueryInputSerializer],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="UTF-8 CSV."),
+            **error_responses(400),
+        },
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        return exports.quote_bank_csv(quotes=self.quotes(request), user=request.user)
+
+
+class QuoteMarkdownExportApi(_QuoteExportApi):
+    @extend_schema(
+        operation_id="quotes_export_markdown",
+        tags=["quotes"],
+        summary="The quote bank as Markdown (streamed; same filters as the list)",
+        description=_BANK_DESCRIPTION,
+        parameters=[filters.QuoteQueryInputSerializer],
+        responses={
+            (200, "text/markdown"): OpenApiResponse(OpenApiTypes.STR, description="Markdown."),
+            **error_responses(400),
+        },
+    )
+    def get(self, request: Request) -> StreamingHttpResponse:
+        return exports.quote_bank_markdown(quotes=self.quotes(request), user=request.user)
+
+
+class QuoteUseCreateApi(ApiView):
+    @extend_schema(
+        operation_id="quotes_uses_create",
+        tags=["quotes"],
+        summary="Record where a quote was used (research lead, marketing)",
+        description="Only quotes in the bank can be recorded; any other is a 404.",
+        request=s.QuoteUseInputSerializer,
+        responses={201: s.QuoteUseOutputSerializer, **error_responses(400, 403, 404)},
+    )
+    def post(self, request: Request, quote_id: uuid.UUID) -> Response:
+        quote = (
+            selectors.quote_bank(user=request.user, filters=QuoteFilters())
+            .filter(pk=quote_id)
+            .first()
+        )
+        if quote is None:
+            raise Http404
+        access.study_get_for_user(
+            user=request.user,
+            study_id=quote.visit.round.study_id,
+            capability=Capability.USE_QUOTES,
+        )
+        data = validated(s.QuoteUseInputSerializer, request.data)
+        use = services.quote_use_record(
+            quote=quote,
+            actor=request.user,
+            campaign=data["campaign"],
+            link=data["link"],
+            used_on=data["used_on"],
+        )
+        return Response(s.QuoteUseOutputSerializer(use).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,1 @@
+"""Full-text search over observations, quotes and insights (one service, two backends)."""

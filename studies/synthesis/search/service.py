@@ -1,0 +1,242 @@
+"""Search observations, quotes and insights by their words: one call, whichever database.
+
+The backend for the connection (PostgreSQL full-text search or SQLite FTS5) finds, ranks
+and marks one page of matches; this module decides what the user may see (the studies they
+can view, never a deleted observation) and turns marked text into safe HTML.
+
+Queries: one for the ranked page with its highlights, then one for the page's observations
+and one for its insights (each only when the page has some).
+"""
+
+import math
+import re
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from studies.common.models import User
+from studies.fieldwork.models import Observation
+from studies.scheduling.access import studies_for_user
+from studies.synthesis.models import Insight
+from studies.synthesis.search.backends import postgres, sqlite
+from studies.synthesis.search.types import (
+    MARK_END,
+    MARK_START,
+    RankedHit,
+    RankedPage,
+    Scope,
+    SearchKind,
+)
+
+ALL_KINDS = frozenset(SearchKind.values)
+MAX_QUERY_LENGTH = 200
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 50
+# Deep enough for anyone reading results; bounded so no page number overflows the database.
+MAX_PAGE = 1000
+# A snippet is this many words of the text, starting a few words before the first match.
+SNIPPET_WORDS = 30
+SNIPPET_LEAD = 8
+
+BACKENDS = {"postgresql": postgres, "sqlite": sqlite}
+
+# A run of non-space characters, where a marked match counts as one piece even when it spans
+# several words (an FTS5 phrase), so a snippet never cuts a match in two.
+_PIECE = re.compile(f"(?:{MARK_START}[^{MARK_END}]*{MARK_END}|[^\\s{MARK_START}])+")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str  # a SearchKind
+    id: uuid.UUID
+    title: str  # an insight's statement; "" for observations
+    title_html: SafeString  # the statement with its matches in <mark>
+    text: str  # an observation's text, or an insight's description
+    snippet: SafeString  # the part of the text around its first match, matches in <mark>
+    rank: float  # higher is better; comparable within one result list only
+    study_id: uuid.UUID
+    study_title: str
+    round_label: str  # the observation's round, or the latest round backing the insight
+    household_code: str  # observations only
+    speaker: str  # observations only
+    url: str  # the visit page of an observation, the insight's page
+    at: datetime  # when an observation was captured, when an insight last changed
+
+    @property
+    def kind_label(self) -> str:
+        return str(SearchKind(self.kind).label)
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    hits: list[SearchHit]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def page_count(self) -> int:
+        return math.ceil(self.total / self.page_size)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.page_count
+
+    @property
+    def first_number(self) -> int:
+        """The position of the page's first hit in the whole result list, counting from 1."""
+        return (self.page - 1) * self.page_size + 1
+
+
+def marked_html(marked: str) -> SafeString:
+    """Text from a backend as HTML: everything escaped, then each match put in <mark>."""
+    html = escape(marked).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
+    return mark_safe(html)  # noqa: S308 - escaped above; the only tags added are <mark>
+
+
+def snippet_html(marked: str) -> SafeString:
+    pieces = _PIECE.findall(marked)
+    first_match = next((n for n, piece in enumerate(pieces) if MARK_START in piece), 0)
+    start = max(0, min(first_match - SNIPPET_LEAD, len(pieces) - SNIPPET_WORDS))
+    end = start + SNIPPET_WORDS
+    text = " ".join(pieces[start:end])
+    if start > 0:
+        text = "… " + text
+    if end < len(pieces):
+        text += " …"
+    return marked_html(text)
+
+
+def _validated(kinds: Collection[str], page: int, page_size: int, query: str) -> frozenset[str]:
+    errors: dict[str, str] = {}
+    if unknown := set(kinds) - ALL_KINDS:
+        errors["kind"] = _("Unknown kind %(unknown)s: use %(known)s.") % {
+            "unknown": ", ".join(sorted(unknown)),
+            "known": ", ".join(SearchKind.values),
+        }
+    if not 1 <= page <= MAX_PAGE:
+        errors["page"] = _("Pages are numbered from 1 to %(max)d.") % {"max": MAX_PAGE}
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        errors["page_size"] = _("Ask for 1 to %(max)d results a page.") % {"max": MAX_PAGE_SIZE}
+    if len(query) > MAX_QUERY_LENGTH:
+        errors["q"] = ngettext(
+            "Search with at most %(max)d character.",
+            "Search with at most %(max)d characters.",
+            MAX_QUERY_LENGTH,
+        ) % {"max": MAX_QUERY_LENGTH}
+    if errors:
+        raise ValidationError(errors)
+    return frozenset(kinds)
+
+
+def _observation_hit(ranked: RankedHit, observation: Observation) -> SearchHit:
+    visit = observation.visit
+    return SearchHit(
+        kind=ranked.kind,
+        id=observation.pk,
+        title="",
+        title_html=SafeString(""),
+        text=observation.text,
+        snippet=snippet_html(ranked.body_marked or ""),
+        rank=float(ranked.rank),
+        study_id=visit.round.study_id,
+        study_title=visit.round.study.title,
+        round_label=visit.round.label,
+        household_code=visit.household.code,
+        speaker=observation.speaker,
+        url=reverse("frontend:visit", args=[visit.pk]),
+        at=observation.captured_at,
+    )
+
+
+def _insight_hit(ranked: RankedHit, insight: Insight) -> SearchHit:
+    return SearchHit(
+        kind=ranked.kind,
+        id=insight.pk,
+        title=insight.statement,
+        title_html=marked_html(ranked.title_marked or ""),
+        text=insight.description,
+        snippet=snippet_html(ranked.body_marked or ""),
+        rank=float(ranked.rank),
+        study_id=insight.study_id,
+        study_title=insight.study.title,
+        round_label=insight.latest_round.label if insight.latest_round else "",
+        household_code="",
+        speaker="",
+        url=reverse("frontend:insight", args=[insight.pk]),
+        at=insight.updated_at,
+    )
+
+
+def _hits(ranked: RankedPage) -> list[SearchHit]:
+    """The page's objects, fetched with what a hit shows, in the backend's order."""
+    observation_ids = [hit.id for hit in ranked.hits if hit.kind != SearchKind.INSIGHT]
+    insight_ids = [hit.id for hit in ranked.hits if hit.kind == SearchKind.INSIGHT]
+    observations = (
+        Observation.objects.filter(pk__in=observation_ids, deleted_at__isnull=True)
+        .select_related("visit__household", "visit__round__study")
+        .in_bulk()
+        if observation_ids
+        else {}
+    )
+    insights = (
+        Insight.objects.filter(pk__in=insight_ids).select_related("study", "latest_round").in_bulk()
+        if insight_ids
+        else {}
+    )
+    hits = []
+    # An object deleted between the two queries is left out rather than shown half.
+    for hit in ranked.hits:
+        if hit.id in observations:
+            hits.append(_observation_hit(hit, observations[hit.id]))
+        elif hit.id in insights:
+            hits.append(_insight_hit(hit, insights[hit.id]))
+    return hits
+
+
+def search(
+    *,
+    user: User,
+    query: str,
+    kinds: Collection[str] = ALL_KINDS,
+    study_id: uuid.UUID | None = None,
+    round_id: uuid.UUID | None = None,
+    tag_id: uuid.UUID | None = None,
+    page: int = 1,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> SearchPage:
+    """One page of the user's search, best match first.
+
+    Only studies the user can view are searched; filters narrow further and a filter naming
+    something the user cannot see simply finds nothing. Any text is a valid query: one with
+    nothing searchable in it (empty, punctuation, stop words only) finds nothing.
+    """
+    wanted = _validated(kinds, page, page_size, query)
+    # PostgreSQL text cannot hold NUL; no search needs one.
+    query = query.replace("\x00", "")
+    empty = SearchPage(hits=[], total=0, page=page, page_size=page_size)
+    if not query.strip() or not wanted or not user.is_authenticated:
+        return empty
+    studies = studies_for_user(user)
+    if study_id is not None:
+        studies = studies.filter(pk=study_id)
+    ranked = BACKENDS[connection.vendor].ranked_page(
+        scope=Scope(studies=studies, kinds=wanted, round_id=round_id, tag_id=tag_id),
+        query=query,
+        limit=page_size,
+        offset=(page - 1) * page_size,
+    )
+    return SearchPage(hits=_hits(ranked), total=ranked.total, page=page, page_size=page_size)

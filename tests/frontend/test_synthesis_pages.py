@@ -1,0 +1,685 @@
+"""The synthesis screen, the insights list and the tag pages: who may do what, what a
+refusal leaves behind (nothing), what the filters show and how many queries each page takes."""
+
+import datetime as dt
+import re
+import uuid
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from studies.fieldwork.models import (
+    Observation,
+    ObservationKind,
+    ObservationTag,
+    Photo,
+    PhotoStatus,
+    Tag,
+    TagGroup,
+)
+from studies.scheduling.models import ResearchQuestion
+from studies.synthesis.models import Evidence, Insight, InsightTag
+from studies.synthesis.services import insights as insight_services
+from tests.conftest import enrol_consenting
+from tests.factories import ObservationFactory, RoundFactory, TagFactory, VisitFactory
+from tests.synthesis import conftest as synthesis_fixtures
+from tests.synthesis.conftest import Field
+
+# The synthesis tests' study: three households, two rounds of notes and quotes, tags, boards.
+field = synthesis_fixtures.field
+
+PICKED = re.compile(r'name="observations" value="([0-9a-f-]{36})"')
+
+
+def synthesis_url(field: Field) -> str:
+    return reverse("frontend:synthesis", args=[field.team.study.pk])
+
+
+def insights_url(field: Field) -> str:
+    return reverse("frontend:insights", args=[field.team.study.pk])
+
+
+def tags_url(field: Field) -> str:
+    return reverse("frontend:tags", args=[field.team.study.pk])
+
+
+def listed(response) -> set[uuid.UUID]:
+    """The observations the synthesis screen offers to tick."""
+    return {uuid.UUID(pk) for pk in PICKED.findall(response.content.decode())}
+
+
+def make_insight(
+    field: Field, statement: str, *tags: Tag, evidence=None, question=None, description=""
+):
+    return insight_services.insight_create(
+        study=field.team.study,
+        actor=field.team.lead,
+        statement=statement,
+        description=description,
+        observation_ids=[o.pk for o in (evidence or field.quotes)],
+        tag_ids=[tag.pk for tag in tags],
+        research_question_id=question.pk if question else None,
+    )
+
+
+def tag(tag: Tag, *observations: Observation) -> None:
+    ObservationTag.objects.bulk_create(ObservationTag(observation=o, tag=tag) for o in observations)
+
+
+def link_counts(*tags: Tag) -> tuple[int, int]:
+    return (
+        ObservationTag.objects.filter(tag__in=tags).count(),
+        InsightTag.objects.filter(tag__in=tags).count(),
+    )
+
+
+# --- Who may use which page -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", ["synthesis", "insights", "tags"])
+def test_it_sends_anonymous_visitors_to_the_login_page(client, field, page):
+    url = reverse(f"frontend:{page}", args=[field.team.study.pk])
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('login')}?next={url}"
+
+
+@pytest.mark.parametrize("persona", ["lead", "researcher"])
+def test_leads_and_researchers_may_synthesise(client, field, persona):
+    client.force_login(getattr(field.team, persona))
+
+    response = client.get(synthesis_url(field))
+
+    assert response.status_code == 200
+    assert listed(response) == {o.pk for o in field.quotes + field.notes}
+    assert "Create insight" in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", ["product", "marketing"])
+def test_product_and_marketing_may_not_synthesise(client, field, persona):
+    client.force_login(getattr(field.team, persona))
+
+    assert client.get(synthesis_url(field)).status_code == 403
+    response = client.post(
+        synthesis_url(field),
+        {"action": "create", "statement": "Sneaky", "observations": [field.quotes[0].pk]},
+    )
+
+    assert response.status_code == 403
+    assert not Insight.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["product", "marketing", "researcher"])
+def test_every_member_sees_the_insights_and_the_tags(client, field, persona):
+    make_insight(field, "Freezers are black holes.", field.pain)
+    client.force_login(getattr(field.team, persona))
+
+    insights_page = client.get(insights_url(field))
+    tags_page = client.get(tags_url(field))
+
+    assert insights_page.status_code == tags_page.status_code == 200
+    assert "Freezers are black holes." in insights_page.content.decode()
+    assert "Freezer blindness" in tags_page.content.decode()
+    # Only leads manage tags; the others get no forms for it.
+    assert "Edit or merge" not in tags_page.content.decode()
+
+
+def test_a_lead_gets_the_tag_forms(client, field):
+    client.force_login(field.team.lead)
+
+    html = client.get(tags_url(field)).content.decode()
+
+    assert html.count("Edit or merge") == 4
+    assert "Add the missing default tags" in html
+
+
+@pytest.mark.parametrize("page", ["synthesis", "insights", "tags"])
+def test_outsiders_get_404_and_see_nothing(client, field, page):
+    client.force_login(field.team.outsider)
+
+    response = client.get(reverse(f"frontend:{page}", args=[field.team.study.pk]))
+
+    assert response.status_code == 404
+    assert field.team.study.title not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("outsider", 404), ("researcher", 403), ("product", 403)]
+)
+def test_only_leads_edit_merge_and_add_tags(client, field, persona, status):
+    tag(field.loose, field.quotes[0])
+    client.force_login(getattr(field.team, persona))
+
+    responses = [
+        client.post(
+            reverse("frontend:tag-edit", args=[field.loose.pk]),
+            {"name": "Renamed", "group": "", "colour": "#000000", "description": ""},
+        ),
+        client.post(
+            reverse("frontend:tag-merge", args=[field.loose.pk]),
+            {"into": field.pain.pk, "confirm": "1"},
+        ),
+        client.post(tags_url(field), {"name": "New", "group": "", "colour": "#000000"}),
+        client.post(tags_url(field), {"defaults": "1"}),
+    ]
+
+    assert [response.status_code for response in responses] == [status] * 4
+    field.loose.refresh_from_db()
+    assert field.loose.name == "Misc"
+    assert Tag.objects.filter(study=field.team.study).count() == 4
+    assert link_counts(field.loose) == (1, 0)
+
+
+def test_an_unknown_tag_is_404(client, field):
+    client.force_login(field.team.lead)
+
+    response = client.post(reverse("frontend:tag-edit", args=[uuid.uuid4()]), {"name": "x"})
+
+    assert response.status_code == 404
+
+
+# --- Making insights --------------------------------------------------------------------
+
+
+def test_an_insight_from_two_households_in_two_rounds_shows_its_backing(client, field):
+    client.force_login(field.team.researcher)
+    evidence = [field.quotes[0], field.notes[1], field.quotes[1]]
+
+    response = client.post(
+        synthesis_url(field),
+        {
+            "action": "create",
+            "statement": "  Freezers are   black holes. ",
+            "description": "Nobody knows what is at the bottom.",
+            "observations": [o.pk for o in evidence],
+            "tags": [field.pain.pk],
+            "research_question": field.question.pk,
+        },
+    )
+
+    insight = Insight.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"{insights_url(field)}#insight-{insight.pk}"
+    assert (insight.statement, insight.household_count, insight.evidence_count) == (
+        "Freezers are black holes.",
+        2,
+        3,
+    )
+    assert insight.research_question == field.question
+    assert set(insight.evidence.values_list("observation_id", flat=True)) == {
+        o.pk for o in evidence
+    }
+    page = client.get(insights_url(field)).content.decode()
+    card = page[page.index(f'id="insight-{insight.pk}"') :]
+    assert "Insight created, backed by 2 households." in page
+    assert "2 households" in card
+    assert "3 pieces of evidence" in card
+    assert card.index("2026-Q3") < card.index("2026-Q4")
+    assert field.question.text in card
+    assert "Freezer blindness" in card
+    assert "Product board: New" in card
+    assert reverse("frontend:insight", args=[insight.pk]) in card
+
+
+def test_photos_can_be_evidence_too(client, field):
+    photo = Photo.objects.create(
+        visit=field.notes[2].visit,
+        observation=field.notes[2],
+        author=field.team.researcher,
+        captured_at=timezone.now(),
+        status=PhotoStatus.READY,
+    )
+    client.force_login(field.team.lead)
+
+    screen = client.get(synthesis_url(field)).content.decode()
+    response = client.post(
+        synthesis_url(field),
+        {"action": "create", "statement": "Shelves tell the story.", "photos": [photo.pk]},
+    )
+
+    assert f'name="photos" value="{photo.pk}"' in screen
+    assert response.status_code == 302
+    evidence = Evidence.objects.get()
+    assert (evidence.photo_id, evidence.observation_id) == (photo.pk, None)
+    assert Insight.objects.get().household_count == 1
+
+
+def test_evidence_from_another_study_is_refused_and_nothing_is_created(client, field):
+    foreign = ObservationFactory(visit=VisitFactory())
+    client.force_login(field.team.lead)
+
+    response = client.post(
+        synthesis_url(field),
+        {
+            "action": "create",
+            "statement": "Freezers are black holes.",
+            "observations": [field.quotes[0].pk, foreign.pk],
+        },
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f"{foreign.pk} is not part of this study." in html
+    # What was ticked is still ticked, to correct and send again.
+    assert f'value="{field.quotes[0].pk}" id="pick-{field.quotes[0].pk}"' in html
+    assert "checked" in html[html.index(f'id="pick-{field.quotes[0].pk}"') :][:400]
+    assert not Insight.objects.exists()
+    assert not Evidence.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"statement": "   "}, "Say in one sentence what was learned."),
+        ({"observations": []}, "An insight needs evidence: choose at least one observation."),
+        ({"observations": ["not-an-id"]}, "“not-an-id” is not a valid id."),
+        ({"tags": ["00000000-0000-0000-0000-000000000000"]}, "is not part of this study."),
+        ({"research_question": str(uuid.uuid4())}, "Select a valid choice."),
+        ({"action": "explode"}, "Select a valid choice."),
+    ],
+)
+def test_bad_input_is_a_400_with_the_message_and_changes_nothing(client, field, changes, message):
+    client.force_login(field.team.lead)
+    data = {
+        "action": "create",
+        "statement": "Freezers are black holes.",
+        "observations": [field.quotes[0].pk],
+        **changes,
+    }
+
+    response = client.post(synthesis_url(field), data)
+
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not Insight.objects.exists()
+
+
+def test_evidence_is_added_to_an_existing_insight(client, field):
+    insight = make_insight(field, "Freezers are black holes.", evidence=[field.quotes[0]])
+    client.force_login(field.team.researcher)
+    url = f"{synthesis_url(field)}?kind=note"
+
+    response = client.post(
+        url,
+        {
+            "action": "add",
+            "insight": insight.pk,
+            "observations": [field.notes[1].pk, field.notes[2].pk, field.quotes[0].pk],
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}#main"
+    insight.refresh_from_db()
+    assert (insight.evidence_count, insight.household_count) == (3, 3)
+    assert "Added 2 pieces of evidence to “Freezers are black holes.”." in (
+        client.get(url).content.decode()
+    )
+
+
+def test_evidence_cannot_be_added_to_another_studys_insight(client, field):
+    other_study = field.team.outsider.memberships.get().study
+    other_round = RoundFactory(study=other_study)
+    visit = VisitFactory(round=other_round, household=enrol_consenting(other_study, 1)[0])
+    foreign = insight_services.insight_create(
+        study=other_study,
+        actor=field.team.outsider,
+        statement="Theirs.",
+        observation_ids=[ObservationFactory(visit=visit).pk],
+    )
+    client.force_login(field.team.lead)
+
+    response = client.post(
+        synthesis_url(field),
+        {"action": "add", "insight": foreign.pk, "observations": [field.quotes[0].pk]},
+    )
+
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.content.decode()
+    assert list(Evidence.objects.filter(insight=foreign).values_list("observation_id", flat=True))
+    assert not Evidence.objects.filter(observation=field.quotes[0]).exists()
+
+
+def test_adding_needs_an_insight_and_something_ticked(client, field):
+    make_insight(field, "Freezers are black holes.", evidence=[field.quotes[0]])
+    client.force_login(field.team.lead)
+
+    response = client.post(synthesis_url(field), {"action": "add"})
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Choose the insight to add the evidence to." in html
+    assert "Tick at least one observation or photo to add." in html
+    assert Evidence.objects.count() == 1
+
+
+# --- Filters ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def filtered_field(field: Field) -> Field:
+    field.households[2].segment = {"region": "south"}
+    field.households[2].save(update_fields=["segment"])
+    tag(field.pain, field.notes[0], field.quotes[2])
+    return field
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (lambda f: {"round": f.rounds[0].pk}, lambda f: f.notes),
+        (lambda f: {"household": f.households[1].pk}, lambda f: [f.notes[1], f.quotes[1]]),
+        (lambda f: {"segment": "suburban"}, lambda f: [f.notes[0], f.quotes[0]]),
+        (lambda f: {"segment": "region=south"}, lambda f: [f.notes[2], f.quotes[2]]),
+        (lambda f: {"tag": f.pain.pk}, lambda f: [f.notes[0], f.quotes[2]]),
+        (lambda f: {"kind": ObservationKind.QUOTE}, lambda f: f.quotes),
+        (lambda f: {"text": "TOO LATE"}, lambda f: f.quotes),
+        (lambda f: {"kind": "note", "household": f.households[0].pk}, lambda f: [f.notes[0]]),
+    ],
+)
+def test_each_filter_narrows_the_observations_exactly(client, filtered_field, query, expected):
+    client.force_login(filtered_field.team.lead)
+
+    response = client.get(synthesis_url(filtered_field), query(filtered_field))
+
+    assert response.status_code == 200
+    assert listed(response) == {o.pk for o in expected(filtered_field)}
+
+
+def test_deleted_observations_and_other_studies_are_never_listed(client, field):
+    field.notes[0].deleted_at = timezone.now()
+    field.notes[0].save(update_fields=["deleted_at"])
+    ObservationFactory(visit=VisitFactory())
+    client.force_login(field.team.lead)
+
+    response = client.get(synthesis_url(field))
+
+    assert listed(response) == {o.pk for o in field.quotes + field.notes[1:]}
+
+
+@pytest.mark.parametrize("query", [{"round": "nonsense"}, {"tag": str(uuid.uuid4())}])
+def test_a_bad_filter_is_a_400_that_lists_nothing(client, field, query):
+    client.force_login(field.team.lead)
+
+    response = client.get(synthesis_url(field), query)
+
+    assert response.status_code == 400
+    assert listed(response) == set()
+    assert "Some filters could not be used" in response.content.decode()
+
+
+def test_the_insights_list_filters_by_text_tag_and_question(client, field):
+    other_question = ResearchQuestion.objects.create(study=field.team.study, text="Who shops?")
+    freezer = make_insight(field, "Freezers are black holes.", field.pain, question=field.question)
+    shelf = make_insight(field, "A clear shelf is a joy.", field.delight, question=other_question)
+    quiet = make_insight(field, "Nobody labels tubs.", description="Freezer tape runs out.")
+    client.force_login(field.team.product)
+
+    def shown(query):
+        html = client.get(insights_url(field), query).content.decode()
+        return set(re.findall(r'id="insight-([0-9a-f-]{36})"', html))
+
+    assert shown({}) == {str(freezer.pk), str(shelf.pk), str(quiet.pk)}
+    assert shown({"text": "freezer"}) == {str(freezer.pk), str(quiet.pk)}
+    assert shown({"tag": field.delight.pk}) == {str(shelf.pk)}
+    assert shown({"question": field.question.pk}) == {str(freezer.pk)}
+    assert shown({"text": "freezer", "tag": field.delight.pk}) == set()
+
+
+# --- Tags -----------------------------------------------------------------------------------
+
+
+def test_the_tags_page_groups_tags_and_counts_them_per_round(client, field):
+    tag(field.pain, *field.notes, field.quotes[0])
+    make_insight(field, "Freezers are black holes.", field.pain)
+    client.force_login(field.team.marketing)
+
+    html = client.get(tags_url(field)).content.decode()
+
+    pain_card = html[html.index(f'id="tag-{field.pain.pk}"') :]
+    pain_card = pain_card[: pain_card.index("</li>")]
+    assert html.index("Pain point") < html.index("Delight") < html.index("Quote-worthy")
+    assert html.index("Quote-worthy") < html.index("No group")
+    assert "<strong>4</strong> observations" in pain_card
+    assert "<strong>1</strong> insight" in pain_card
+    assert "<dt>2026-Q3</dt><dd>3</dd>" in pain_card
+    assert "<dt>2026-Q4</dt><dd>1</dd>" in pain_card
+
+
+def test_a_lead_adds_a_tag(client, field):
+    client.force_login(field.team.lead)
+
+    response = client.post(
+        tags_url(field),
+        {
+            "name": " Fridge  tetris ",
+            "group": TagGroup.WORKAROUND,
+            "colour": "#8a5300",
+            "description": "Rearranging to fit.",
+        },
+    )
+
+    assert response.status_code == 302
+    new = Tag.objects.get(name="Fridge tetris")
+    assert (new.study, new.group, new.colour, new.description) == (
+        field.team.study,
+        TagGroup.WORKAROUND,
+        "#8a5300",
+        "Rearranging to fit.",
+    )
+
+
+def test_a_new_tag_with_a_bad_colour_or_group_is_refused(client, field):
+    client.force_login(field.team.lead)
+
+    response = client.post(tags_url(field), {"name": "Odd", "group": "nonsense", "colour": "red"})
+
+    assert response.status_code == 400
+    assert "Select a valid choice." in response.content.decode()
+    assert not Tag.objects.filter(name="Odd").exists()
+
+
+def test_a_lead_adds_the_missing_default_tags_once(client, field):
+    client.force_login(field.team.lead)
+
+    client.post(tags_url(field), {"defaults": "1"})
+    again = client.post(tags_url(field), {"defaults": "1"}, follow=True)
+
+    assert Tag.objects.filter(study=field.team.study).count() == 10
+    assert "Every default tag is already there; nothing changed." in again.content.decode()
+
+
+def test_a_lead_renames_and_regroups_a_tag_keeping_its_links(client, field):
+    tag(field.loose, *field.quotes)
+    insight = make_insight(field, "Freezers are black holes.", field.loose)
+    client.force_login(field.team.lead)
+
+    response = client.post(
+        reverse("frontend:tag-edit", args=[field.loose.pk]),
+        {
+            "name": "Lost in the freezer",
+            "group": TagGroup.PAIN_POINT,
+            "colour": "#a4262c",
+            "description": "Food forgotten until it is too late.",
+        },
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{tags_url(field)}#tag-{field.loose.pk}"
+    field.loose.refresh_from_db()
+    assert (field.loose.name, field.loose.group, field.loose.colour) == (
+        "Lost in the freezer",
+        TagGroup.PAIN_POINT,
+        "#a4262c",
+    )
+    assert link_counts(field.loose) == (3, 1)
+    assert insight.cards.get(removed_at__isnull=True).board == field.product
+
+
+def test_a_rename_onto_another_tags_name_is_a_400(client, field):
+    client.force_login(field.team.lead)
+
+    response = client.post(
+        reverse("frontend:tag-edit", args=[field.loose.pk]),
+        {"name": "freezer blindness", "group": "", "colour": "#5b6b7f", "description": ""},
+    )
+
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "This study already has a tag called “freezer blindness”; merge into it instead." in html
+    # The form comes back open, with what was typed.
+    assert 'value="freezer blindness"' in html
+    field.loose.refresh_from_db()
+    assert field.loose.name == "Misc"
+
+
+def test_merging_a_tag_into_itself_is_a_400_and_changes_nothing(client, field):
+    tag(field.pain, *field.quotes)
+    client.force_login(field.team.lead)
+
+    for confirm in ["", "1"]:
+        response = client.post(
+            reverse("frontend:tag-merge", args=[field.pain.pk]),
+            {"into": field.pain.pk, "confirm": confirm},
+        )
+
+        assert response.status_code == 400
+        assert "A tag cannot be merged into itself." in response.content.decode()
+    assert Tag.objects.filter(pk=field.pain.pk).exists()
+    assert link_counts(field.pain) == (3, 0)
+
+
+def test_merging_into_another_studys_tag_is_a_400(client, field):
+    elsewhere = TagFactory(name="Elsewhere")
+    client.force_login(field.team.lead)
+
+    response = client.post(
+        reverse("frontend:tag-merge", args=[field.pain.pk]),
+        {"into": elsewhere.pk, "confirm": "1"},
+    )
+
+    assert response.status_code == 400
+    assert "Choose a tag of this study to merge into." in response.content.decode()
+    assert Tag.objects.filter(pk__in=[field.pain.pk, elsewhere.pk]).count() == 2
+
+
+def test_a_merge_is_confirmed_first_then_keeps_every_link(client, field):
+    source, into = field.loose, field.pain
+    tag(source, field.quotes[0], field.quotes[1], field.notes[0])
+    tag(into, field.quotes[1], field.quotes[2])
+    make_insight(field, "Only the source.", source)
+    make_insight(field, "Both.", source, into)
+    make_insight(field, "Only the target.", into)
+    tagged = {
+        "observations": set(
+            ObservationTag.objects.filter(tag__in=[source, into]).values_list(
+                "observation_id", flat=True
+            )
+        ),
+        "insights": set(
+            InsightTag.objects.filter(tag__in=[source, into]).values_list("insight_id", flat=True)
+        ),
+    }
+    assert link_counts(source, into) == (5, 4)
+    client.force_login(field.team.lead)
+    url = reverse("frontend:tag-merge", args=[source.pk])
+
+    preview = client.post(url, {"into": into.pk})
+
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "Merge “Misc” into “Freezer blindness”?" in html
+    assert "2 observations will move to “Freezer blindness”" in html
+    assert "and 1 insight." in html
+    assert link_counts(source, into) == (5, 4)
+    assert Tag.objects.filter(pk=source.pk).exists()
+
+    response = client.post(url, {"into": into.pk, "confirm": "1"}, follow=True)
+
+    assert response.redirect_chain == [(f"{tags_url(field)}#main", 302)]
+    assert "“Misc” is merged into “Freezer blindness”: 2 observations and 1 insight moved" in (
+        response.content.decode()
+    )
+    assert not Tag.objects.filter(pk=source.pk).exists()
+    assert (
+        set(ObservationTag.objects.filter(tag=into).values_list("observation_id", flat=True))
+        == (tagged["observations"])
+    )
+    assert (
+        set(InsightTag.objects.filter(tag=into).values_list("insight_id", flat=True))
+        == (tagged["insights"])
+    )
+    assert link_counts(into) == (4, 3)
+
+
+# --- Queries ------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=["small", "grown"])
+def sized_field(request, field: Field) -> Field:
+    """The field as it is, with one insight, and with more of everything the pages list."""
+    make_insight(field, "Freezers are black holes.", field.pain, question=field.question)
+    if request.param == "grown":
+        study = field.team.study
+        extra_round = RoundFactory(
+            study=study,
+            label="2027-Q1",
+            window_start=dt.date(2027, 1, 1),
+            window_end=dt.date(2027, 3, 31),
+        )
+        extra_tags = [TagFactory(study=study, group=TagGroup.DELIGHT) for _ in range(3)]
+        for household in enrol_consenting(study, 3, prefix="G"):
+            visit = VisitFactory(round=extra_round, household=household)
+            observations = [ObservationFactory(visit=visit) for _ in range(3)]
+            tag(extra_tags[0], *observations)
+            tag(field.pain, observations[0])
+            Photo.objects.create(
+                visit=visit,
+                observation=observations[0],
+                author=visit.researcher,
+                captured_at=timezone.now(),
+                status=PhotoStatus.READY,
+            )
+            make_insight(field, f"Seen in {household.code}.", *extra_tags, evidence=observations)
+        ResearchQuestion.objects.create(study=study, text="What gets thrown away?")
+    return field
+
+
+def test_the_synthesis_screen_takes_thirteen_queries(
+    client, sized_field, django_assert_num_queries
+):
+    client.force_login(sized_field.team.lead)
+
+    # session, user, study, role (access), research questions, the insights to add to,
+    # rounds, households, tags (filters and form), observation count (pages), a page of
+    # observations with visit, household, round and author, their tags, their photos
+    with django_assert_num_queries(13):
+        response = client.get(synthesis_url(sized_field))
+
+    assert response.status_code == 200
+
+
+def test_the_insights_list_takes_twelve_queries(client, sized_field, django_assert_num_queries):
+    client.force_login(sized_field.team.product)
+
+    # session, user, study, role (access), tags and questions (filters), insight count
+    # (pages), a page of insights with study, latest round, cover photo and question,
+    # their tags, the boards they are on, the rounds backing them (evidence, then rounds)
+    with django_assert_num_queries(12):
+        response = client.get(insights_url(sized_field))
+
+    assert response.status_code == 200
+
+
+def test_the_tags_page_takes_seven_queries(client, sized_field, django_assert_num_queries):
+    client.force_login(sized_field.team.lead)
+
+    # session, user, study, role (access), rounds, tags with insight counts, observation
+    # counts per tag and round
+    with django_assert_num_queries(7):
+        response = client.get(tags_url(sized_field))
+
+    assert response.status_code == 200

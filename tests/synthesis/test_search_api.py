@@ -1,0 +1,204 @@
+"""GET /api/v1/search/: the search service over HTTP, for every persona."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from studies.common.models import User
+from studies.fieldwork.models import ObservationKind
+from studies.synthesis.services import insights
+from tests.factories import ObservationFactory
+from tests.synthesis.api.conftest import iso
+
+pytestmark = pytest.mark.django_db
+
+SEARCH = "/api/v1/search/"
+
+
+@pytest.fixture
+def client_for(api_client: APIClient):
+    def sign_in(user: User | None) -> APIClient:
+        api_client.force_authenticate(user)
+        return api_client
+
+    return sign_in
+
+
+@pytest.fixture
+def quote(field):
+    return ObservationFactory(
+        visit=field.quotes[0].visit,
+        kind=ObservationKind.QUOTE,
+        text="The <b>leftovers</b> always win, whatever else is in the fridge that week.",
+        speaker="father, 50s",
+    )
+
+
+@pytest.fixture
+def insight(field):
+    return insights.insight_create(
+        study=field.team.study,
+        actor=field.team.researcher,
+        statement="Leftovers are forgotten.",
+        description="Nobody looks behind the milk.",
+        observation_ids=[field.notes[0].pk],
+    )
+
+
+def test_anonymous_requests_are_refused(client_for, field):
+    response = client_for(None).get(SEARCH, {"q": "freezer"})
+
+    assert response.status_code == 401
+    assert response.json() == {
+        "errors": {"detail": ["Authentication credentials were not provided."]}
+    }
+
+
+def test_it_answers_one_page_of_hits(client_for, field, quote, insight):
+    response = client_for(field.team.marketing).get(SEARCH, {"q": "leftovers"})
+
+    assert response.status_code == 200
+    study = {"id": str(field.team.study.pk), "title": field.team.study.title}
+    assert response.json() == {
+        "count": 2,
+        "next": None,
+        "previous": None,
+        "results": [
+            {
+                "kind": "insight",
+                "id": str(insight.pk),
+                "title": "Leftovers are forgotten.",
+                "title_html": "<mark>Leftovers</mark> are forgotten.",
+                "text": "Nobody looks behind the milk.",
+                "snippet": "Nobody looks behind the milk.",
+                "rank": response.json()["results"][0]["rank"],
+                "study": study,
+                "round": "2026-Q3",
+                "household": "",
+                "speaker": "",
+                "url": f"/insights/{insight.pk}/",
+                "at": iso(insight.updated_at),
+            },
+            {
+                "kind": "quote",
+                "id": str(quote.pk),
+                "title": "",
+                "title_html": "",
+                "text": quote.text,
+                "snippet": (
+                    "The &lt;b&gt;<mark>leftovers</mark>&lt;/b&gt; always win, whatever else "
+                    "is in the fridge that week."
+                ),
+                "rank": response.json()["results"][1]["rank"],
+                "study": study,
+                "round": "2026-Q4",
+                "household": field.households[0].code,
+                "speaker": "father, 50s",
+                "url": f"/visits/{quote.visit_id}/",
+                "at": iso(quote.captured_at),
+            },
+        ],
+    }
+    first, second = (hit["rank"] for hit in response.json()["results"])
+    assert first > second > 0
+
+
+@pytest.mark.parametrize("persona", ["lead", "researcher", "researcher2", "product", "marketing"])
+def test_every_member_finds_the_same(client_for, field, quote, insight, persona):
+    response = client_for(getattr(field.team, persona)).get(SEARCH, {"q": "leftovers"})
+
+    assert response.status_code == 200
+    assert {hit["id"] for hit in response.json()["results"]} == {str(quote.pk), str(insight.pk)}
+
+
+def test_an_outsider_finds_nothing_of_the_study(client_for, field, quote, insight):
+    client = client_for(field.team.outsider)
+
+    anywhere = client.get(SEARCH, {"q": "leftovers"})
+    named = client.get(SEARCH, {"q": "leftovers", "study": str(field.team.study.pk)})
+
+    assert anywhere.json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert named.json() == anywhere.json()
+
+
+def test_filters_narrow_the_hits(client_for, field, quote, insight):
+    client = client_for(field.team.lead)
+
+    quotes = client.get(SEARCH, {"q": "leftovers", "kind": "quote"})
+    both = client.get(SEARCH + "?q=leftovers&kind=quote&kind=insight")
+    first_round = client.get(SEARCH, {"q": "leftovers", "round": str(field.rounds[0].pk)})
+    study = client.get(SEARCH, {"q": "leftovers", "study": str(field.team.study.pk)})
+    tag = client.get(SEARCH, {"q": "leftovers", "tag": str(field.pain.pk)})
+
+    assert [hit["id"] for hit in quotes.json()["results"]] == [str(quote.pk)]
+    assert both.json()["count"] == 2
+    assert [hit["id"] for hit in first_round.json()["results"]] == [str(insight.pk)]
+    assert study.json()["count"] == 2
+    assert tag.json()["count"] == 0
+
+
+def test_it_links_the_next_and_previous_pages(client_for, field):
+    client = client_for(field.team.lead)
+
+    first = client.get(SEARCH, {"q": "freezer", "page_size": 4})
+    second = client.get(first.json()["next"])
+
+    assert first.json()["count"] == second.json()["count"] == 6
+    assert first.json()["next"] == "http://testserver/api/v1/search/?page=2&page_size=4&q=freezer"
+    assert second.json()["previous"] == "http://testserver/api/v1/search/?page_size=4&q=freezer"
+    assert second.json()["next"] is None
+    assert len(first.json()["results"]) == 4
+    assert len(second.json()["results"]) == 2
+
+
+@pytest.mark.parametrize(
+    ("params", "errors"),
+    [
+        ({"q": "x", "kind": "photo"}, {"kind": ['"photo" is not a valid choice.']}),
+        ({"q": "x", "study": "not-a-uuid"}, {"study": ["Must be a valid UUID."]}),
+        ({"q": "x", "round": "12"}, {"round": ["Must be a valid UUID."]}),
+        ({"q": "x", "tag": "'; --"}, {"tag": ["Must be a valid UUID."]}),
+        ({"q": "x", "page": "0"}, {"page": ["Ensure this value is greater than or equal to 1."]}),
+        ({"q": "x", "page": "two"}, {"page": ["A valid integer is required."]}),
+        (
+            {"q": "x", "page": "9" * 30},
+            {"page": ["Ensure this value is less than or equal to 1000."]},
+        ),
+        (
+            {"q": "x", "page_size": "51"},
+            {"page_size": ["Ensure this value is less than or equal to 50."]},
+        ),
+        (
+            {"q": "x" * 201},
+            {"q": ["Ensure this field has no more than 200 characters."]},
+        ),
+    ],
+)
+def test_bad_parameters_are_refused_by_name(client_for, field, params, errors):
+    response = client_for(field.team.lead).get(SEARCH, params)
+
+    assert response.status_code == 400
+    assert response.json() == {"errors": errors}
+
+
+@pytest.mark.parametrize("q", ["", '"', "AND OR NOT", "*", "x'y", "😀", "-freezer", "the"])
+def test_odd_queries_find_nothing_without_error(client_for, field, q):
+    response = client_for(field.team.lead).get(SEARCH, {"q": q})
+
+    assert response.status_code == 200
+    assert response.json()["count"] == 0
+
+
+def test_a_search_costs_the_same_queries_for_many_hits(
+    client_for, field, quote, insight, django_assert_num_queries
+):
+    client = client_for(field.team.product)
+    # The ranked page with its highlights, the page's observations, the page's insights.
+    with django_assert_num_queries(3):
+        client.get(SEARCH, {"q": "leftovers"})
+    for _ in range(10):
+        ObservationFactory(visit=field.notes[1].visit, text="Leftovers again.")
+
+    with django_assert_num_queries(3):
+        response = client.get(SEARCH, {"q": "leftovers"})
+
+    assert response.json()["count"] == 12
