@@ -19,12 +19,28 @@ from studies.synthesis import access, selectors
 from studies.synthesis.models import DECISION_COLUMNS, Board, BoardCard
 from studies.synthesis.services import boards as board_services
 
+# Cards shown per column and page: a board of thousands of insights opens as fast as a small one.
+CARDS_PER_COLUMN = 25
+
 
 @dataclass
 class BoardColumn:
     value: str
     label: str
     cards: list[BoardCard] = field(default_factory=list)
+    total: int = 0
+
+    @property
+    def more(self) -> int:
+        """Cards of this column not on this page (earlier pages and later ones)."""
+        return self.total - len(self.cards)
+
+
+def _page_of(request: HttpRequest) -> int:
+    try:
+        return max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        return 1
 
 
 def _board_page(
@@ -44,14 +60,31 @@ def _board_page(
             "pk", flat=True
         )
     )
-    columns = {value: BoardColumn(value, column_label(value)) for value in board.columns}
-    for card in selectors.board_cards(board=board, user=request.user, filters=filters):
+    page = _page_of(request)
+    shown = selectors.board_columns_page(
+        board=board, user=request.user, filters=filters, per_column=CARDS_PER_COLUMN, page=page
+    )
+    columns = {
+        value: BoardColumn(value, column_label(value), total=shown.totals.get(value, 0))
+        for value in board.columns
+    }
+    for card in shown.cards:
         card.movable = card.insight.study_id in movable
         columns[card.column].cards.append(card)
+    last_page = max(
+        [1, *((column.total - 1) // CARDS_PER_COLUMN + 1 for column in columns.values())]
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "board": board,
         "boards": list(Board.objects.order_by("kind", "name")),
         "columns": list(columns.values()),
+        "page": page,
+        "cards_per_column": CARDS_PER_COLUMN,
+        "previous_page": page - 1 if page > 1 else None,
+        "next_page": page + 1 if page < last_page else None,
+        "filter_query": query.urlencode(),
         "column_choices": [(value, column_label(value)) for value in board.columns],
         "decision_columns": DECISION_COLUMNS,
         "filter_form": form,

@@ -891,7 +891,7 @@ INSIGHTS = [
         ),
         comments=(
             ("paula", "This is the strongest signal we have for the inventory feature."),
-            ("mark", "The freezer quote from H-001 is perfect for the spring campaign."),
+            ("mark", "The shopping-list quote from H-002 could anchor the spring campaign."),
         ),
     ),
     DemoInsight(

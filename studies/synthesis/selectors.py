@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, RowNumber
 from django.db.models.lookups import Exact
 
 from studies.common.models import User
@@ -204,6 +204,28 @@ def board_cards(*, board: Board, user: User, filters: BoardFilters) -> QuerySet[
         )
         .order_by("-moved_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class ColumnsPage:
+    cards: list[BoardCard]  # at most `per_column` of each column, most recently moved first
+    totals: dict[str, int]  # how many cards each column holds in all
+
+
+def board_columns_page(
+    *, board: Board, user: User, filters: BoardFilters, per_column: int, page: int = 1
+) -> ColumnsPage:
+    """One page of every column at once: two queries for the cards (and a prefetch of their
+    tags), whatever the number of cards on the board, instead of the whole board."""
+    cards = board_cards(board=board, user=user, filters=filters)
+    totals = dict(
+        cards.order_by().values("column").annotate(total=Count("pk")).values_list("column", "total")
+    )
+    start = (page - 1) * per_column
+    ranked = cards.annotate(
+        rank=Window(RowNumber(), partition_by=F("column"), order_by=[F("moved_at").desc(), "pk"])
+    ).filter(rank__gt=start, rank__lte=start + per_column)
+    return ColumnsPage(cards=list(ranked), totals=totals)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from frontend.boards import board as board_views
 from studies.common.roles import Role
 from studies.fieldwork.models import ObservationKind, Photo, PhotoStatus
 from studies.scheduling.models import Consent, ConsentKind
@@ -564,7 +565,7 @@ def test_the_insight_page_shows_the_insight_its_evidence_boards_and_history(fiel
     ]
     assert texts(response, "history-what")[0] == "Product board: moved from New to Planned"
     assert sorted(texts(response, "history-what")[1:]) == [
-        "Placed on Marketing quote bank in New",
+        "Placed on Marketing board in New",
         "Placed on Product board in New",
     ]
     assert texts(response, "use-campaign") == [
@@ -967,20 +968,21 @@ def sized_field(request, field: Field) -> Field:
     return field
 
 
-def test_the_board_page_takes_eleven_queries(sized_field, django_assert_num_queries):
+def test_the_board_page_takes_twelve_queries(sized_field, django_assert_num_queries):
     product = client_for(sized_field.team.product)
 
     # session, user, board (access: any study, then the board), filter menus (studies,
-    # rounds, tags), studies where the viewer may move cards, the boards to switch to,
-    # cards with insight, study, round, cover photo and mover, their tags
-    with django_assert_num_queries(11):
+    # rounds, tags), studies where the viewer may move cards, cards per column, the page of
+    # each column's cards with insight, study, round, cover photo and mover, their tags,
+    # the boards to switch to
+    with django_assert_num_queries(12):
         response = product.get(board_url())
 
     assert response.status_code == 200
     assert sum(len(c) for c in columns(response).values()) == sized_field.expected["cards"]
 
 
-def test_the_board_page_takes_eleven_queries_filtered_too(sized_field, django_assert_num_queries):
+def test_the_board_page_takes_twelve_queries_filtered_too(sized_field, django_assert_num_queries):
     product = client_for(sized_field.team.product)
     query = {
         "round": sized_field.rounds[1].pk,
@@ -989,7 +991,7 @@ def test_the_board_page_takes_eleven_queries_filtered_too(sized_field, django_as
     }
 
     # the same: a filter is checked against the menus already loaded
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         response = product.get(board_url(), query)
 
     assert response.status_code == 200
@@ -1007,3 +1009,30 @@ def test_the_quote_bank_takes_twelve_queries(sized_field, django_assert_num_quer
 
     assert response.status_code == 200
     assert len(response.context["rows"]) == sized_field.expected["quotes"]
+
+
+def test_a_long_column_is_shown_a_page_at_a_time(field, monkeypatch):
+    monkeypatch.setattr(board_views, "CARDS_PER_COLUMN", 2)
+    made = [make_insight(field, field.pain, statement=f"Insight {index}") for index in range(5)]
+    boards.card_move(
+        card=card(made[0], field.product), column=Column.PLANNED, actor=field.team.product
+    )
+    product = client_for(field.team.product)
+
+    first = product.get(board_url())
+    second = product.get(board_url(), {"page": 2})
+    last = product.get(board_url(), {"page": 3})
+
+    # Most recently moved first: the card moved to Planned went last, then the newest placed.
+    assert columns(first)["new"] == ["Insight 4", "Insight 3"]
+    assert columns(first)["planned"] == ["Insight 0"]
+    assert columns(second)["new"] == ["Insight 2", "Insight 1"]
+    assert columns(second)["planned"] == []
+    assert columns(last)["new"] == []
+    totals = {column.value: column.total for column in first.context["columns"]}
+    assert totals["new"] == 4
+    assert totals["planned"] == 1
+    assert first.context["next_page"] == 2
+    assert first.context["previous_page"] is None
+    assert last.context["next_page"] is None
+    assert 'data-more="2"' in first.content.decode()

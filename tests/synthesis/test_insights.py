@@ -144,3 +144,23 @@ def test_a_comment_needs_words(field):
 
     assert list(Comment.objects.values_list("text", flat=True)) == ["Seen this too."]
     assert comment.author == field.team.product
+
+
+def test_a_photo_still_processing_may_be_the_cover_but_a_failed_one_never(field):
+    def photo(status, minutes_ago):
+        return Photo.objects.create(
+            visit=field.quotes[1].visit,
+            observation=field.quotes[1],
+            author=field.team.researcher,
+            captured_at=timezone.now() - dt.timedelta(minutes=minutes_ago),
+            status=status,
+            failure_reason="Not an image." if status == PhotoStatus.FAILED else "",
+        )
+
+    photo(PhotoStatus.FAILED, minutes_ago=10)
+    pending = photo(PhotoStatus.PENDING, minutes_ago=5)
+
+    insight = create(field)
+
+    insight.refresh_from_db()
+    assert insight.cover_photo == pending

@@ -9,7 +9,7 @@ from django.db import migrations
 
 BOARDS = [
     ("product", "Product board", "product"),
-    ("marketing", "Marketing quote bank", "marketing"),
+    ("marketing", "Marketing board", "marketing"),
 ]
 RULES = {
     "product": ["pain_point", "workaround", "unmet_need", "feature_idea"],

@@ -110,8 +110,10 @@ def insight_stats_refresh(*, insight: Insight) -> None:
     insight.evidence_count = len(visits)
     insight.household_count = len(households)
     insight.latest_round = Round.objects.filter(pk__in=rounds).order_by("-window_start").first()
+    # A photo still being processed may be the cover: pages show it once it is ready.
     insight.cover_photo = (
-        Photo.objects.filter(status=PhotoStatus.READY, deleted_at__isnull=True)
+        Photo.objects.exclude(status=PhotoStatus.FAILED)
+        .filter(deleted_at__isnull=True)
         .filter(Q(evidence__insight=insight) | Q(observation__evidence__insight=insight))
         .order_by("captured_at")
         .first()

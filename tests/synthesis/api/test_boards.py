@@ -41,7 +41,7 @@ def test_boards_are_listed_with_their_columns(client_for, field):
         {
             "id": str(field.marketing.pk),
             "slug": "marketing",
-            "name": "Marketing quote bank",
+            "name": "Marketing board",
             "kind": "marketing",
             "columns": columns(
                 ("new", "New", False),
@@ -296,7 +296,7 @@ def test_moving_to_an_unknown_column_changes_nothing(client_for, api_client, fie
     assert response.json() == {
         "errors": {
             "column": [
-                "“shipped” is not a column of Marketing quote bank. Choose one of: "
+                "“shipped” is not a column of Marketing board. Choose one of: "
                 "new, shortlisted, used, parked."
             ]
         }

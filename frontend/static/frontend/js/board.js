@@ -16,9 +16,11 @@ function columnOf(card) {
   return card.closest("[data-column]");
 }
 
+// A column may hold more cards than its page shows (data-more): they count too.
 function recount() {
   for (const column of board.querySelectorAll("[data-column]")) {
-    const cards = column.querySelector("[data-cards]").children.length;
+    const cards =
+      column.querySelector("[data-cards]").children.length + Number(column.dataset.more || 0);
     column.querySelector("[data-count]").textContent = String(cards);
     column.querySelector("[data-empty]").hidden = cards > 0;
   }
