@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from studies.common.admin import ReadOnlyAdmin
 from studies.fieldwork.models import (
     Observation,
     ObservationTag,
@@ -222,14 +223,6 @@ class ObservationTagAdmin(admin.ModelAdmin):
 
 
 # --- Sync records: evidence of what devices sent, never edited -------------------------------
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(SyncOperation)

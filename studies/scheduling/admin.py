@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from studies.common.admin import ReadOnlyAdmin
 from studies.scheduling import services
 from studies.scheduling.models import (
     Availability,
@@ -422,7 +423,7 @@ class VisitAdmin(admin.ModelAdmin):
 
 
 @admin.register(VisitChange)
-class VisitChangeAdmin(admin.ModelAdmin):
+class VisitChangeAdmin(ReadOnlyAdmin):
     """History is evidence of what happened: it can be read, never written."""
 
     list_display = ("visit", "kind", "from_status", "to_status", "actor", "created_at")
@@ -430,15 +431,6 @@ class VisitChangeAdmin(admin.ModelAdmin):
     list_select_related = ("visit__household", "visit__round", "actor")
     search_fields = ("visit__household__code", "note")
     date_hierarchy = "created_at"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Availability)

@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from studies.common.admin import ReadOnlyAdmin
 from studies.fieldwork.admin import TagAdmin as FieldworkTagAdmin
 from studies.fieldwork.models import Tag
 from studies.synthesis.models import (
@@ -56,17 +57,6 @@ class ReadOnlyInline(admin.TabularInline):
         return tuple(self.fields or ())
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:

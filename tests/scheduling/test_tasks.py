@@ -60,5 +60,6 @@ def test_beat_schedules_every_job_with_a_registered_task(db):
         "scheduling.plan_due_rounds": "15 2 * * * (m/h/dM/MY/d) UTC",
         "scheduling.send_visit_reminders": "0 * * * * (m/h/dM/MY/d) UTC",
         "fieldwork.requeue_stuck_photos": "every 5 minutes",
+        "synthesis.retry_due_deliveries": "every minute",
     }
     assert set(jobs) <= set(app.tasks)
