@@ -24,6 +24,7 @@ RUNS = [
     ("sync_batch.py", "PostgreSQL", {"DATABASE_URL": POSTGRES}),
     ("photo_pipeline.py", "", {}),
     ("capture_page.py", "", {}),
+    ("synthesis_pages.py", "PostgreSQL", {"DATABASE_URL": POSTGRES}),
 ]
 
 
