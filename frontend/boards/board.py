@@ -20,7 +20,7 @@ from studies.synthesis.models import DECISION_COLUMNS, Board, BoardCard
 from studies.synthesis.services import boards as board_services
 
 # Cards shown per column and page: a board of thousands of insights opens as fast as a small one.
-CARDS_PER_COLUMN = 25
+CARDS_PER_COLUMN = 10
 
 
 @dataclass

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from frontend.boards.common import errors_of, messages_of
+from frontend.widgets import DrawnDateInput, DrawnTextInput, DrawnURLInput, MenuSelect
 from studies.common.models import User
 from studies.fieldwork.models import Tag
 from studies.scheduling.access import studies_for_user
@@ -34,10 +35,18 @@ class FilterOptions:
 
     @classmethod
     def for_user(cls, user: User) -> "FilterOptions":
-        studies = list(studies_for_user(user).order_by("title", "pk"))
+        studies = list(studies_for_user(user).only("pk", "title").order_by("title", "pk"))
         ids = [study.pk for study in studies]
-        rounds = list(Round.objects.filter(study__in=ids).order_by("-window_start", "label"))
-        tags = list(Tag.objects.filter(study__in=ids).order_by(Lower("name"), "pk"))
+        rounds = list(
+            Round.objects.filter(study__in=ids)
+            .only("pk", "label", "study_id")
+            .order_by("-window_start", "label")
+        )
+        tags = list(
+            Tag.objects.filter(study__in=ids)
+            .only("pk", "name", "study_id")
+            .order_by(Lower("name"), "pk")
+        )
         return cls(studies=studies, rounds=rounds, tags=tags)
 
     def menu(self, items: list[Any], name: str) -> list[tuple[str, str]]:
@@ -56,7 +65,12 @@ class FilterOptions:
 
 def _uuid_choice(label: str, everything: str) -> forms.TypedChoiceField:
     return forms.TypedChoiceField(
-        label=label, required=False, coerce=uuid.UUID, empty_value=None, choices=[("", everything)]
+        label=label,
+        required=False,
+        coerce=uuid.UUID,
+        empty_value=None,
+        choices=[("", everything)],
+        widget=MenuSelect,
     )
 
 
@@ -68,6 +82,7 @@ class BoardFilterForm(forms.Form):
         label=gettext_lazy("Segment"),
         required=False,
         max_length=100,
+        widget=DrawnTextInput,
         help_text=gettext_lazy("Part of a segment phrase, e.g. “suburban”, or key=value."),
     )
 
@@ -90,7 +105,12 @@ class BoardFilterForm(forms.Form):
 
 
 class QuoteFilterForm(BoardFilterForm):
-    text = forms.CharField(label=gettext_lazy("Words in the quote"), required=False, max_length=200)
+    text = forms.CharField(
+        label=gettext_lazy("Words in the quote"),
+        required=False,
+        max_length=200,
+        widget=DrawnTextInput,
+    )
 
 
 def filter_query(chosen: dict[str, Any]) -> str:
@@ -156,18 +176,21 @@ class CommentForm(forms.Form):
 
 class QuoteUseForm(forms.Form):
     campaign = forms.CharField(
-        label=gettext_lazy("Campaign or piece of copy"), required=False, max_length=200
+        label=gettext_lazy("Campaign or piece of copy"),
+        required=False,
+        max_length=200,
+        widget=DrawnTextInput,
     )
     link = forms.CharField(
         label=gettext_lazy("Link (optional)"),
         required=False,
         max_length=500,
-        widget=forms.URLInput,
+        widget=DrawnURLInput,
     )
     used_on = forms.DateField(
         label=gettext_lazy("Used on"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=DrawnDateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("Leave empty for today."),
     )
 

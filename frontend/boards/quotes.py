@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -61,6 +60,45 @@ def _quote_rows(
     return rows
 
 
+@dataclass
+class QuotePage:
+    number: int
+    size: int = QUOTES_PER_PAGE
+    has_next: bool = False
+    shown: int = 0
+
+    @classmethod
+    def of(cls, request: HttpRequest) -> "QuotePage":
+        try:
+            return cls(number=max(1, int(request.GET.get("page", "1"))))
+        except ValueError:
+            return cls(number=1)
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.size
+
+    @property
+    def first(self) -> int:
+        return self.offset + 1
+
+    @property
+    def last(self) -> int:
+        return self.offset + self.shown
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
 def _quotes_page(
     request: HttpRequest,
     *,
@@ -86,8 +124,13 @@ def _quotes_page(
         page = None
         quotes = selectors.quote_bank_page(bank.filter(pk=bound[0]))
     else:
-        page = Paginator(bank, QUOTES_PER_PAGE).get_page(request.GET.get("page"))
-        quotes = selectors.quote_bank_page(page.object_list)
+        page = QuotePage.of(request)
+        # One row more than a page says whether there is a next one, without counting the
+        # whole bank: a count costs more than the page itself once the bank is large.
+        quotes = list(selectors.quote_bank_page(bank[page.offset : page.offset + page.size + 1]))
+        page.has_next = len(quotes) > page.size
+        quotes = quotes[: page.size]
+        page.shown = len(quotes)
     query = filter_query(chosen)
     context = {
         "filter_form": form,

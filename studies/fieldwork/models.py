@@ -74,7 +74,15 @@ class Observation(BaseModel):
 
     class Meta:
         ordering = ["visit", "captured_at"]
-        indexes = [models.Index(fields=["visit", "captured_at"])]
+        indexes = [
+            models.Index(fields=["visit", "captured_at"]),
+            # The quote bank's pages: live quotes, newest first, without sorting them all.
+            models.Index(
+                fields=["-captured_at", "id"],
+                condition=Q(kind="quote", deleted_at__isnull=True),
+                name="live_quote_newest_first",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:60]}"

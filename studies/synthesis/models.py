@@ -197,6 +197,9 @@ class BoardCard(BaseModel):
 
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="cards")
     insight = models.ForeignKey(Insight, on_delete=models.CASCADE, related_name="cards")
+    # The insight's study, copied (an insight never changes study): a board page keeps to
+    # the viewer's studies and counts its columns from the card index alone, with no join.
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="+")
     column = models.CharField(
         _("column"), max_length=16, choices=Column.choices, default=Column.NEW
     )
@@ -212,11 +215,22 @@ class BoardCard(BaseModel):
             models.UniqueConstraint(fields=["board", "insight"], name="insight_once_per_board")
         ]
         indexes = [
+            # A page of one column, and a page of the whole board, without sorting the board.
             models.Index(
-                fields=["board", "column", "-moved_at"],
+                fields=["board", "column", "-moved_at", "id"],
                 condition=Q(removed_at__isnull=True),
                 name="card_on_board_column",
-            )
+            ),
+            models.Index(
+                fields=["board", "-moved_at", "id"],
+                condition=Q(removed_at__isnull=True),
+                name="card_on_board",
+            ),
+            models.Index(
+                fields=["board", "study", "column"],
+                condition=Q(removed_at__isnull=True),
+                name="card_count_by_column",
+            ),
         ]
 
     def __str__(self) -> str:

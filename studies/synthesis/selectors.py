@@ -11,9 +11,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Window
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.fields.json import KeyTextTransform
-from django.db.models.functions import Lower, RowNumber
+from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
 
 from studies.common.models import User
@@ -171,10 +171,10 @@ class BoardFilters:
 def board_cards(*, board: Board, user: User, filters: BoardFilters) -> QuerySet[BoardCard]:
     """The cards on a board the user may see (their studies only), most recently moved first."""
     cards = BoardCard.objects.filter(
-        board=board, removed_at__isnull=True, insight__study__in=studies_for_user(user)
+        board=board, removed_at__isnull=True, study__in=studies_for_user(user)
     )
     if filters.study_id:
-        cards = cards.filter(insight__study_id=filters.study_id)
+        cards = cards.filter(study_id=filters.study_id)
     if filters.column:
         cards = cards.filter(column=filters.column)
     if filters.tag_id:
@@ -197,7 +197,11 @@ def board_cards(*, board: Board, user: User, filters: BoardFilters) -> QuerySet[
         )
     return (
         cards.select_related(
-            "insight__study", "insight__latest_round", "insight__cover_photo", "moved_by"
+            "insight__study",
+            "insight__latest_round",
+            "insight__cover_photo",
+            "insight__research_question",
+            "moved_by",
         )
         .prefetch_related(
             Prefetch("insight__tags", queryset=Tag.objects.order_by(Lower("name"), "pk"))
@@ -212,20 +216,51 @@ class ColumnsPage:
     totals: dict[str, int]  # how many cards each column holds in all
 
 
+CARD_FACE_FIELDS = (
+    "id",
+    "board_id",
+    "insight_id",
+    "column",
+    "moved_at",
+    "moved_by_id",
+    "removed_at",
+    "insight__study_id",
+    "insight__statement",
+    "insight__evidence_count",
+    "insight__household_count",
+    "insight__latest_round_id",
+    "insight__cover_photo_id",
+    "insight__research_question_id",
+    "insight__study__title",
+    "insight__latest_round__label",
+    "insight__cover_photo__status",
+    "insight__research_question__text",
+    "moved_by__username",
+    "moved_by__first_name",
+    "moved_by__last_name",
+)
+
+
 def board_columns_page(
     *, board: Board, user: User, filters: BoardFilters, per_column: int, page: int = 1
 ) -> ColumnsPage:
-    """One page of every column at once: two queries for the cards (and a prefetch of their
-    tags), whatever the number of cards on the board, instead of the whole board."""
+    """One page of every column: a small query per column that the (board, column, moved_at)
+    index answers without sorting the board, then the chosen cards with what they show, so
+    the cost does not grow with the board."""
     cards = board_cards(board=board, user=user, filters=filters)
     totals = dict(
         cards.order_by().values("column").annotate(total=Count("pk")).values_list("column", "total")
     )
     start = (page - 1) * per_column
-    ranked = cards.annotate(
-        rank=Window(RowNumber(), partition_by=F("column"), order_by=[F("moved_at").desc(), "pk"])
-    ).filter(rank__gt=start, rank__lte=start + per_column)
-    return ColumnsPage(cards=list(ranked), totals=totals)
+    chosen: list[uuid.UUID] = []
+    for column in board.columns:
+        chosen += cards.filter(column=column).values_list("pk", flat=True)[
+            start : start + per_column
+        ]
+    # Only what a card on the page shows: building whole rows (descriptions, audit times,
+    # the study's why) took longer than the queries themselves.
+    shown = cards.filter(pk__in=chosen).only(*CARD_FACE_FIELDS)
+    return ColumnsPage(cards=list(shown), totals=totals)
 
 
 @dataclass(frozen=True)
@@ -250,11 +285,14 @@ def marketing_consent_in_force() -> Exists:
 def quote_bank(*, user: User, filters: QuoteFilters) -> QuerySet[Observation]:
     """Verbatim quotes marketing may use: evidence of an insight on a marketing board, from
     a household whose marketing consent is in force, in the user's studies."""
+    # Written with as few joins as it can: the planner's time grows with them, and this
+    # query runs for every page of the bank and every export.
     on_marketing_board = Exists(
         Evidence.objects.filter(
             observation_id=OuterRef("pk"),
-            insight__cards__board__kind=BoardKind.MARKETING,
-            insight__cards__removed_at__isnull=True,
+            insight_id__in=BoardCard.objects.filter(
+                board__kind=BoardKind.MARKETING, removed_at__isnull=True
+            ).values("insight_id"),
         )
     )
     quotes = Observation.objects.filter(
@@ -290,12 +328,37 @@ def quote_bank(*, user: User, filters: QuoteFilters) -> QuerySet[Observation]:
     )
 
 
+# What a row of the bank shows, and nothing more: whole rows of studies and insights
+# (their why, descriptions, audit times) cost more to build than the queries take.
+QUOTE_ROW_FIELDS = (
+    "id",
+    "text",
+    "speaker",
+    "kind",
+    "captured_at",
+    "visit_id",
+    "visit__household_id",
+    "visit__round_id",
+    "visit__household__code",
+    "visit__household__segment",
+    "visit__household__segment_phrase",
+    "visit__round__label",
+    "visit__round__study_id",
+    "visit__round__study__title",
+)
+
+
 def quote_bank_page(quotes: QuerySet[Observation]) -> QuerySet[Observation]:
     """A page of the bank with what each row shows: its tags, uses and insights."""
-    return quotes.prefetch_related(
+    return quotes.only(*QUOTE_ROW_FIELDS).prefetch_related(
         _TAGS,
         Prefetch("uses", queryset=QuoteUse.objects.order_by("-used_on", "-created_at")),
-        Prefetch("evidence", queryset=Evidence.objects.select_related("insight")),
+        Prefetch(
+            "evidence",
+            queryset=Evidence.objects.select_related("insight").only(
+                "id", "observation_id", "insight_id", "insight__statement"
+            ),
+        ),
     )
 
 

@@ -286,7 +286,7 @@ def test_creating_deliveries_takes_the_same_queries_for_many_events(
     # Placing the cards announced them already; start again from no deliveries.
     WebhookDelivery.objects.all().delete()
 
-    # savepoint, events with card/board/insight/study/actor, active webhooks,
+    # savepoint, active webhooks, events with card/board/insight/study/actor,
     # deliveries already made, the insert, the rows inserted, release savepoint
     with django_assert_num_queries(7):
         created = webhooks.deliveries_create_for_events(event_ids=event_ids)

@@ -62,7 +62,8 @@ def insights_route(
         if insight_ids is not None:
             insights = insights.filter(pk__in=list(insight_ids))
         # Locked in one order, so concurrent routings of overlapping sets queue, not deadlock.
-        scope = list(insights.select_for_update().values_list("pk", flat=True))
+        study_of = dict(insights.select_for_update().values_list("pk", "study_id"))
+        scope = list(study_of)
         if not scope:
             return RoutingOutcome()
         rules = _Rules(RoutingRule.objects.filter(active=True))
@@ -73,24 +74,33 @@ def insights_route(
         for insight_id, tag_id, group, study_id in tag_rows:
             for board_id in rules.boards_for(tag_id=tag_id, group=group, study_id=study_id):
                 wanted.add((insight_id, board_id))
-        outcome = _apply(scope=scope, wanted=wanted, actor=actor)
+        outcome = _apply(study_of=study_of, wanted=wanted, actor=actor)
     notifications.card_events_announce(event_ids=outcome.arrivals)
     return outcome
 
 
 def _apply(
-    *, scope: list[uuid.UUID], wanted: set[tuple[uuid.UUID, uuid.UUID]], actor: User | None
+    *,
+    study_of: dict[uuid.UUID, uuid.UUID],
+    wanted: set[tuple[uuid.UUID, uuid.UUID]],
+    actor: User | None,
 ) -> RoutingOutcome:
     now = timezone.now()
     existing = {
         (card.insight_id, card.board_id): card
-        for card in BoardCard.objects.filter(insight_id__in=scope).only(
+        for card in BoardCard.objects.filter(insight_id__in=list(study_of)).only(
             "pk", "insight_id", "board_id", "removed_at", "column"
         )
     }
     outcome = RoutingOutcome()
     new_cards = [
-        BoardCard(insight_id=insight_id, board_id=board_id, column=Column.NEW, moved_at=now)
+        BoardCard(
+            insight_id=insight_id,
+            board_id=board_id,
+            study_id=study_of[insight_id],
+            column=Column.NEW,
+            moved_at=now,
+        )
         for insight_id, board_id in sorted(wanted - existing.keys())
     ]
     BoardCard.objects.bulk_create(new_cards)

@@ -205,6 +205,9 @@ def deliveries_create_for_events(*, event_ids: Sequence[uuid.UUID | str]) -> lis
 
     Idempotent: announcing an event again (a retried task) creates nothing new.
     """
+    hooks = list(Webhook.objects.filter(active=True))
+    if not hooks:
+        return []
     events = list(
         CardEvent.objects.filter(pk__in=event_ids, kind__in=EVENT_NAMES)
         .select_related("card__board", "card__insight__study", "actor")
@@ -212,7 +215,6 @@ def deliveries_create_for_events(*, event_ids: Sequence[uuid.UUID | str]) -> lis
     )
     if not events:
         return []
-    hooks = list(Webhook.objects.filter(active=True))
     already = set(
         WebhookDelivery.objects.filter(card_event__in=events).values_list(
             "webhook_id", "card_event_id"

@@ -12,6 +12,7 @@ from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from studies.common.api.pagination import NewestFirstCursorPagination
 from studies.common.api.schema import error_responses
 from studies.common.api.views import ApiView, ListApiView
 from studies.common.roles import Capability
@@ -34,6 +35,7 @@ _BANK_DESCRIPTION = (
 
 class QuoteListApi(ListApiView):
     serializer_class = s.QuoteOutputSerializer
+    pagination_class = NewestFirstCursorPagination
 
     def get_queryset(self) -> Any:
         quotes = selectors.quote_bank(
