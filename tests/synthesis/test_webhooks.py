@@ -454,7 +454,7 @@ def test_a_down_endpoint_never_fails_or_holds_up_the_users_request(
 def test_a_slow_endpoint_is_given_up_on_after_the_timeout(
     field, receiver, monkeypatch, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 0.2)
+    monkeypatch.setattr(webhooks.sending, "TIMEOUT_SECONDS", 0.2)
     receiver.delay = 1.0
     hook(receiver.url)
 

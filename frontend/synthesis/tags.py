@@ -1,9 +1,5 @@
-"""Synthesis pages: the screen where observations become insights, the study's insights as
-cards, and its tag taxonomy. Thin: access functions, selectors and services do the work.
-
-Refusals from services re-render the page with the message next to the field and a 4xx
-status (400 for bad input, 409 for a clash with the current state), never a 500.
-"""
+"""A study's tags: counted by round and grouped, added (one by one or the defaults), edited
+and merged into another, with a confirm step showing what the merge would move."""
 
 import uuid
 from dataclasses import dataclass
@@ -12,221 +8,22 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from frontend.synthesis_forms import (
-    EvidenceForm,
-    InsightFilterForm,
-    ObservationFilterForm,
-    TagForm,
-    TagMergeForm,
-)
-from studies.common.errors import ConflictError
+from frontend.boards.common import status_for
+from frontend.synthesis.forms import TagForm, TagMergeForm
 from studies.common.roles import Capability, role_can
-from studies.fieldwork.models import Observation, Tag, TagGroup
-from studies.scheduling import selectors as scheduling_selectors
+from studies.fieldwork.models import Tag, TagGroup
 from studies.scheduling.access import study_get_for_user
 from studies.scheduling.models import Round, Study
 from studies.synthesis import selectors
-from studies.synthesis.models import BoardCard, Insight
-from studies.synthesis.services import insights as insight_services
 from studies.synthesis.services import tags as tag_services
-
-OBSERVATIONS_PER_PAGE = 50
-INSIGHTS_PER_PAGE = 24
-
-
-def _status_for(error: ValidationError) -> int:
-    return 409 if isinstance(error, ConflictError) else 400
-
-
-# --- The synthesis screen ---------------------------------------------------------------
-
-
-@require_http_methods(["GET", "POST"])
-@login_required
-def synthesis(request: HttpRequest, study_id: uuid.UUID) -> HttpResponse:
-    study = study_get_for_user(
-        user=request.user, study_id=study_id, capability=Capability.SYNTHESISE
-    )
-    questions = list(scheduling_selectors.question_list(study=study))
-    # The pick-list of insights to add evidence to: statements only.
-    pick_list = list(study.insights.only("pk", "statement", "study_id").order_by("statement"))
-    if request.method == "GET":
-        form = EvidenceForm(questions=questions, insights=pick_list)
-        return _synthesis_page(request, study, form=form, questions=questions)
-
-    form = EvidenceForm(request.POST, questions=questions, insights=pick_list)
-    if not form.is_valid():
-        return _synthesis_page(request, study, form=form, questions=questions, status=400)
-    try:
-        if form.cleaned_data["action"] == EvidenceForm.CREATE:
-            return _insight_create(request, study, form)
-        return _evidence_add(request, study, form)
-    except ValidationError as error:
-        form.add_service_error(error)
-        return _synthesis_page(
-            request, study, form=form, questions=questions, status=_status_for(error)
-        )
-
-
-def _insight_create(request: HttpRequest, study: Study, form: EvidenceForm) -> HttpResponse:
-    data = form.cleaned_data
-    insight = insight_services.insight_create(
-        study=study,
-        actor=request.user,
-        statement=data["statement"],
-        description=data["description"],
-        observation_ids=data["observations"],
-        photo_ids=data["photos"],
-        tag_ids=data["tags"],
-        research_question_id=data["research_question"],
-    )
-    messages.success(
-        request,
-        ngettext(
-            "Insight created, backed by %(count)d household.",
-            "Insight created, backed by %(count)d households.",
-            insight.household_count,
-        )
-        % {"count": insight.household_count},
-    )
-    return redirect(f"{reverse('frontend:insights', args=[study.pk])}#insight-{insight.pk}")
-
-
-def _evidence_add(request: HttpRequest, study: Study, form: EvidenceForm) -> HttpResponse:
-    insight = form.chosen_insight()
-    insight.study = study  # the pick-list holds this study's insights only
-    added = insight_services.insight_evidence_add(
-        insight=insight,
-        actor=request.user,
-        observation_ids=form.cleaned_data["observations"],
-        photo_ids=form.cleaned_data["photos"],
-    )
-    if added:
-        messages.success(
-            request,
-            ngettext(
-                "Added %(count)d piece of evidence to “%(statement)s”.",
-                "Added %(count)d pieces of evidence to “%(statement)s”.",
-                added,
-            )
-            % {"count": added, "statement": insight.statement},
-        )
-    else:
-        messages.info(
-            request,
-            _("All of it was already evidence of “%(statement)s”; nothing changed.")
-            % {"statement": insight.statement},
-        )
-    # Back to the same filters, to carry on sorting through them, at the top where the
-    # message is (a redirect without a fragment would keep the form's #panel-heading).
-    return redirect(f"{request.get_full_path()}#main")
-
-
-def _synthesis_page(
-    request: HttpRequest,
-    study: Study,
-    *,
-    form: EvidenceForm,
-    questions: list,
-    status: int = 200,
-) -> HttpResponse:
-    rounds = list(scheduling_selectors.round_list_with_progress(study=study))
-    households = list(scheduling_selectors.panel_list(study=study, with_personal_data=False))
-    study_tags = list(study.tags.all())
-    filter_form = ObservationFilterForm(
-        request.GET, rounds=rounds, households=households, tags=study_tags
-    )
-    if filter_form.is_valid():
-        observations = selectors.observation_browse(study=study, filters=filter_form.filters())
-    else:
-        observations = Observation.objects.none()
-        status = 400
-    page = Paginator(observations, OBSERVATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    # What was ticked stays ticked when the page comes back with an error.
-    chosen = {name: set(request.POST.getlist(name)) for name in ("observations", "photos", "tags")}
-    context = {
-        "study": study,
-        "filter_form": filter_form,
-        "filtered": any(filter_form.data.get(name) for name in filter_form.fields),
-        "page": page,
-        "form": form,
-        "tags": study_tags,
-        "questions": questions,
-        "chosen": chosen,
-        "chosen_count": len(chosen["observations"]) + len(chosen["photos"]),
-    }
-    return render(request, "frontend/synthesis.html", context, status=status)
-
-
-# --- The study's insights ---------------------------------------------------------------
-
-
-@dataclass
-class InsightCard:
-    insight: Insight
-    rounds: list[Round]
-    boards: list[BoardCard]
-
-
-@require_GET
-@login_required
-def insight_list(request: HttpRequest, study_id: uuid.UUID) -> HttpResponse:
-    study = study_get_for_user(user=request.user, study_id=study_id)
-    study_tags = list(study.tags.all())
-    questions = list(scheduling_selectors.question_list(study=study))
-    form = InsightFilterForm(request.GET, tags=study_tags, questions=questions)
-    status = 200
-    if form.is_valid():
-        found = selectors.insight_list(
-            user=request.user, study=study, text=form.cleaned_data["text"].strip()
-        )
-        if form.cleaned_data["tag"]:
-            found = found.filter(tags=form.cleaned_data["tag"])
-        if form.cleaned_data["question"]:
-            found = found.filter(research_question_id=form.cleaned_data["question"])
-    else:
-        found = Insight.objects.none()
-        status = 400
-    found = found.prefetch_related(
-        Prefetch(
-            "cards",
-            queryset=BoardCard.objects.filter(removed_at__isnull=True)
-            .select_related("board")
-            .order_by("board__kind"),
-            to_attr="live_cards",
-        )
-    ).order_by("-updated_at", "pk")
-    page = Paginator(found, INSIGHTS_PER_PAGE).get_page(request.GET.get("page"))
-    backing = selectors.rounds_backing(insight_ids=[insight.pk for insight in page])
-    context = {
-        "study": study,
-        "form": form,
-        "filtered": any(form.data.get(name) for name in form.fields),
-        "page": page,
-        "cards": [
-            InsightCard(
-                insight=insight,
-                rounds=backing.get(insight.pk, []),
-                boards=insight.live_cards,
-            )
-            for insight in page
-        ],
-        "can_synthesise": role_can(study.viewer_role, Capability.SYNTHESISE),
-    }
-    return render(request, "frontend/insights.html", context, status=status)
-
-
-# --- Tags ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -340,7 +137,7 @@ def tag_list(request: HttpRequest, study_id: uuid.UUID) -> HttpResponse:
         tag = tag_services.tag_create(study=study, **form.cleaned_data)
     except ValidationError as error:
         form.add_service_error(error)
-        return _tags_page(request, study, status=_status_for(error), create_form=form)
+        return _tags_page(request, study, status=status_for(error), create_form=form)
     messages.success(request, _("Tag “%(name)s” added.") % {"name": tag.name})
     return redirect("frontend:tags", study_id=study.pk)
 
@@ -366,7 +163,7 @@ def tag_edit(request: HttpRequest, tag_id: uuid.UUID) -> HttpResponse:
         tag = tag_services.tag_update(tag=tag, actor=request.user, **form.cleaned_data)
     except ValidationError as error:
         form.add_service_error(error)
-        return _tags_page(request, study, status=_status_for(error), edited=(tag.pk, form))
+        return _tags_page(request, study, status=status_for(error), edited=(tag.pk, form))
     messages.success(request, _("Tag “%(name)s” saved.") % {"name": tag.name})
     return redirect(f"{reverse('frontend:tags', args=[study.pk])}#tag-{tag.pk}")
 
@@ -394,7 +191,7 @@ def tag_merge(request: HttpRequest, tag_id: uuid.UUID) -> HttpResponse:
         return _tags_page(
             request,
             study,
-            status=_status_for(error),
+            status=status_for(error),
             merge_errors=(source.pk, [str(message) for message in error.messages]),
         )
     messages.success(

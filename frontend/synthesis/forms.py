@@ -1,5 +1,6 @@
-"""Forms of the synthesis and tag pages. They check the shape of what was sent (ids are
-ids, a choice is one of the study's); the services decide what may be done with it."""
+"""Forms of the synthesis screen, the insights list and the tags pages. They check the
+shape of what was sent (ids are ids, a choice is one of the study's); the services decide
+what may be done with it."""
 
 import uuid
 from collections.abc import Iterable
