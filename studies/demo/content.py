@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from studies.common.roles import Role
 from studies.fieldwork.models import ObservationKind, TagGroup
+from studies.synthesis.services.tags import DEFAULT_TAGS
 
 PASSWORD = "demo-pass-2026"  # noqa: S105 - printed on purpose: it opens a demo, nothing else
 TIME_ZONE = "Europe/London"
@@ -230,40 +231,8 @@ class DemoTag:
     description: str
 
 
-# The default groups every study starts with.
-GROUP_TAGS = [
-    DemoTag(
-        "Pain point",
-        TagGroup.PAIN_POINT,
-        "#d1495b",
-        "Something that costs the household time, money, food or patience.",
-    ),
-    DemoTag(
-        "Workaround",
-        TagGroup.WORKAROUND,
-        "#edae49",
-        "A home-made fix for something no product solves for them.",
-    ),
-    DemoTag(
-        "Delight",
-        TagGroup.DELIGHT,
-        "#66a182",
-        "A moment where something just works and people say so.",
-    ),
-    DemoTag(
-        "Feature idea",
-        TagGroup.FEATURE_IDEA,
-        "#00798c",
-        "Something a participant asked for, or that their workaround points to.",
-    ),
-    DemoTag(
-        "Quote-worthy",
-        TagGroup.QUOTE_WORTHY,
-        "#8d6cab",
-        "Words that say it better than a summary would.",
-    ),
-    DemoTag("Unmet need", TagGroup.UNMET_NEED, "#30638e", "A need nothing in the home meets yet."),
-]
+# The default tag of each group, as every study can have them.
+GROUP_TAGS = DEFAULT_TAGS
 
 STUDY_TAGS = [
     DemoTag(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from studies.common.models import User
 from studies.fieldwork.models import ObservationTag, Tag, TagGroup
@@ -145,29 +146,71 @@ def _move_links(
     return model.objects.filter(tag=source).update(tag=into)
 
 
+@dataclass(frozen=True)
+class DefaultTag:
+    group: str
+    colour: str
+    description: str
+
+    @property
+    def name(self) -> str:
+        return str(TagGroup(self.group).label)
+
+
+# The tag every study starts with for each group, each group its own colour so a page of
+# tags reads at a glance. The demo workspace uses these too.
+DEFAULT_TAGS = (
+    DefaultTag(
+        TagGroup.PAIN_POINT,
+        "#a4262c",
+        gettext_lazy("Something that costs the household time, money, food or patience."),
+    ),
+    DefaultTag(
+        TagGroup.WORKAROUND,
+        "#8a5300",
+        gettext_lazy("A home-made fix for something no product solves for them."),
+    ),
+    DefaultTag(
+        TagGroup.DELIGHT,
+        "#2f7d4f",
+        gettext_lazy("A moment where something just works and people say so."),
+    ),
+    DefaultTag(
+        TagGroup.FEATURE_IDEA,
+        "#1f5f8b",
+        gettext_lazy("Something a participant asked for, or that their workaround points to."),
+    ),
+    DefaultTag(
+        TagGroup.QUOTE_WORTHY,
+        "#6b3fa0",
+        gettext_lazy("Words that say it better than a summary would."),
+    ),
+    DefaultTag(
+        TagGroup.UNMET_NEED, "#00707a", gettext_lazy("A need nothing in the home meets yet.")
+    ),
+)
+
+
 @transaction.atomic
 def tags_ensure_defaults(*, study: Study) -> list[Tag]:
-    """Add a tag named after each default group the study has no tag of that name for.
+    """Add the default tag of each group the study has no tag of that name for.
 
     A tag of the same name already in the study is left as the lead shaped it (its group,
     colour and description), so running this twice adds nothing the second time.
     """
-    # Each group its own colour, so a page of tags reads at a glance.
-    colours = {
-        TagGroup.PAIN_POINT: "#a4262c",
-        TagGroup.WORKAROUND: "#8a5300",
-        TagGroup.DELIGHT: "#2f7d4f",
-        TagGroup.FEATURE_IDEA: "#1f5f8b",
-        TagGroup.QUOTE_WORTHY: "#6b3fa0",
-        TagGroup.UNMET_NEED: "#00707a",
-    }
     # The study row is the lock: two leads pressing the button at once add each tag once.
     Study.objects.select_for_update().filter(pk=study.pk).exists()
     taken = {
         name.casefold() for name in Tag.objects.filter(study=study).values_list("name", flat=True)
     }
     return [
-        tag_create(study=study, name=str(group.label), group=group.value, colour=colours[group])
-        for group in TagGroup
-        if str(group.label).casefold() not in taken
+        tag_create(
+            study=study,
+            name=default.name,
+            group=default.group,
+            colour=default.colour,
+            description=str(default.description),
+        )
+        for default in DEFAULT_TAGS
+        if default.name.casefold() not in taken
     ]
