@@ -7,8 +7,8 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,12 +16,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from frontend.boards.common import back_to, messages_of, status_for
 from frontend.boards.forms import FilterOptions, QuoteFilterForm, QuoteUseForm, filter_query
-from studies.common.errors import ConflictError
 from studies.common.models import User
-from studies.common.roles import Capability, role_can
-from studies.fieldwork.models import Observation, ObservationKind
-from studies.scheduling.access import as_uuid, studies_for_user, study_role
-from studies.synthesis import selectors
+from studies.common.roles import Capability
+from studies.fieldwork.models import Observation
+from studies.scheduling.access import studies_for_user
+from studies.synthesis import access, selectors
 from studies.synthesis.models import Board, BoardKind
 from studies.synthesis.services import quotes as quote_services
 
@@ -160,38 +159,12 @@ def quote_bank(request: HttpRequest) -> HttpResponse:
     return _quotes_page(request)
 
 
-def _quote_for_use(user: User, observation_id: uuid.UUID) -> Observation:
-    """A quote the user may record a use of: 404 outside its study (as for a missing one),
-    403 for a role that may not use quotes, 409 if it is not in the quote bank now."""
-    quote = (
-        Observation.objects.select_related("visit__round")
-        .filter(pk=as_uuid(observation_id), kind=ObservationKind.QUOTE, deleted_at__isnull=True)
-        .first()
-    )
-    role = study_role(user, quote.visit.round.study_id) if quote else None
-    if role is None:
-        raise Http404
-    if not role_can(role, Capability.USE_QUOTES):
-        raise PermissionDenied
-    bank = selectors.quote_bank(user=user, filters=selectors.QuoteFilters())
-    if not bank.filter(pk=quote.pk).exists():
-        raise ConflictError(
-            {
-                "quote": _(
-                    "This quote is not in the quote bank: its insight is not on a marketing "
-                    "board, or its household has not consented to marketing use."
-                )
-            }
-        )
-    return quote
-
-
 @require_POST
 @login_required
 def quote_use(request: HttpRequest, observation_id: uuid.UUID) -> HttpResponse:
     try:
-        quote = _quote_for_use(request.user, observation_id)
-    except ConflictError as error:
+        quote = access.quote_get_for_use(user=request.user, quote_id=observation_id)
+    except access.QuoteNotInBank as error:
         return _quotes_page(request, status=409, errors=messages_of(error))
     form = QuoteUseForm(request.POST, prefix=f"use-{quote.pk}")
     if not form.is_valid():

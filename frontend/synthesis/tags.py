@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,6 +23,7 @@ from studies.fieldwork.models import Tag, TagGroup
 from studies.scheduling.access import study_get_for_user
 from studies.scheduling.models import Round, Study
 from studies.synthesis import selectors
+from studies.synthesis.access import tag_get_for_user
 from studies.synthesis.services import tags as tag_services
 
 
@@ -142,19 +143,10 @@ def tag_list(request: HttpRequest, study_id: uuid.UUID) -> HttpResponse:
     return redirect("frontend:tags", study_id=study.pk)
 
 
-def _tag_to_manage(request: HttpRequest, tag_id: uuid.UUID) -> Tag:
-    """The tag, once its study lets the user manage tags (404 outside it, 403 inside)."""
-    tag = get_object_or_404(Tag, pk=tag_id)
-    tag.study = study_get_for_user(
-        user=request.user, study_id=tag.study_id, capability=Capability.MANAGE_STUDY
-    )
-    return tag
-
-
 @require_POST
 @login_required
 def tag_edit(request: HttpRequest, tag_id: uuid.UUID) -> HttpResponse:
-    tag = _tag_to_manage(request, tag_id)
+    tag = tag_get_for_user(user=request.user, tag_id=tag_id, capability=Capability.MANAGE_STUDY)
     study = tag.study
     form = _tag_form(tag, request.POST)
     if not form.is_valid():
@@ -171,7 +163,7 @@ def tag_edit(request: HttpRequest, tag_id: uuid.UUID) -> HttpResponse:
 @require_POST
 @login_required
 def tag_merge(request: HttpRequest, tag_id: uuid.UUID) -> HttpResponse:
-    source = _tag_to_manage(request, tag_id)
+    source = tag_get_for_user(user=request.user, tag_id=tag_id, capability=Capability.MANAGE_STUDY)
     study = source.study
     form = TagMergeForm(request.POST)
     into = None

@@ -10,10 +10,14 @@ import uuid
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from studies.common.errors import ConflictError
 from studies.common.models import User
 from studies.common.roles import Capability, role_can
-from studies.scheduling.access import as_uuid, studies_for_user, study_role
+from studies.fieldwork.models import Observation, ObservationKind, Tag
+from studies.scheduling.access import as_uuid, studies_for_user, study_get_for_user, study_role
+from studies.synthesis import selectors
 from studies.synthesis.models import Board, BoardCard, BoardKind, Insight
 
 # Who may move cards on each kind of board.
@@ -73,3 +77,43 @@ def card_get_for_user(*, user: User, card_id: object, to_move: bool = False) -> 
 
 def can_move_cards(*, user: User, board: Board, study_id: uuid.UUID) -> bool:
     return role_can(study_role(user, study_id), MOVE_CAPABILITY[board.kind])
+
+
+def tag_get_for_user(*, user: User, tag_id: object, capability: str = Capability.VIEW_STUDY) -> Tag:
+    """A tag is as visible as its study; the study it carries knows the viewer's role."""
+    tag = Tag.objects.filter(pk=as_uuid(tag_id)).first()
+    if tag is None:
+        raise Http404
+    tag.study = study_get_for_user(user=user, study_id=tag.study_id, capability=capability)
+    return tag
+
+
+class QuoteNotInBank(ConflictError):
+    """The quote is the user's to use, but not in the quote bank now (its insight is off the
+    marketing boards, or its household's marketing consent is not in force)."""
+
+
+def quote_get_for_use(*, user: User, quote_id: object) -> Observation:
+    """A quote the user may record a use of: 404 outside its study (as for a missing one),
+    403 for a role that may not use quotes, QuoteNotInBank when it is not in the bank."""
+    quote = (
+        Observation.objects.select_related("visit__round")
+        .filter(pk=as_uuid(quote_id), kind=ObservationKind.QUOTE, deleted_at__isnull=True)
+        .first()
+    )
+    role = study_role(user, quote.visit.round.study_id) if quote else None
+    if quote is None or role is None:
+        raise Http404
+    if not role_can(role, Capability.USE_QUOTES):
+        raise PermissionDenied
+    bank = selectors.quote_bank(user=user, filters=selectors.QuoteFilters())
+    if not bank.filter(pk=quote.pk).exists():
+        raise QuoteNotInBank(
+            {
+                "quote": _(
+                    "This quote is not in the quote bank: its insight is not on a marketing "
+                    "board, or its household has not consented to marketing use."
+                )
+            }
+        )
+    return quote

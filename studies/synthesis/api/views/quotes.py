@@ -15,13 +15,11 @@ from rest_framework.response import Response
 from studies.common.api.pagination import NewestFirstCursorPagination
 from studies.common.api.schema import error_responses
 from studies.common.api.views import ApiView, ListApiView
-from studies.common.roles import Capability
-from studies.scheduling import access
 from studies.scheduling.api.views.base import validated
 from studies.synthesis import exports, selectors
+from studies.synthesis.access import QuoteNotInBank, quote_get_for_use
 from studies.synthesis.api import filters
 from studies.synthesis.api import serializers as s
-from studies.synthesis.selectors import QuoteFilters
 from studies.synthesis.services import quotes as services
 
 __all__ = ["QuoteCsvExportApi", "QuoteListApi", "QuoteMarkdownExportApi", "QuoteUseCreateApi"]
@@ -119,18 +117,11 @@ class QuoteUseCreateApi(ApiView):
         responses={201: s.QuoteUseOutputSerializer, **error_responses(400, 403, 404)},
     )
     def post(self, request: Request, quote_id: uuid.UUID) -> Response:
-        quote = (
-            selectors.quote_bank(user=request.user, filters=QuoteFilters())
-            .filter(pk=quote_id)
-            .first()
-        )
-        if quote is None:
-            raise Http404
-        access.study_get_for_user(
-            user=request.user,
-            study_id=quote.visit.round.study_id,
-            capability=Capability.USE_QUOTES,
-        )
+        try:
+            quote = quote_get_for_use(user=request.user, quote_id=quote_id)
+        except QuoteNotInBank as not_banked:
+            # For the API a quote outside the bank is not there to use: 404, as documented.
+            raise Http404 from not_banked
         data = validated(s.QuoteUseInputSerializer, request.data)
         use = services.quote_use_record(
             quote=quote,

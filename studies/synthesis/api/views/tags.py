@@ -4,7 +4,6 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
@@ -13,25 +12,16 @@ from rest_framework.response import Response
 
 from studies.common.api.schema import error_responses
 from studies.common.api.views import ApiView
-from studies.common.models import User
 from studies.common.roles import Capability
 from studies.fieldwork.models import Tag
 from studies.scheduling import access
 from studies.scheduling.api.views.base import referenced, validated
 from studies.synthesis import selectors
+from studies.synthesis.access import tag_get_for_user
 from studies.synthesis.api import serializers as s
 from studies.synthesis.services import tags as services
 
 __all__ = ["StudyTagCountsApi", "TagDetailApi", "TagListApi", "TagMergeApi"]
-
-
-def tag_get_for_user(*, user: User, tag_id: object, capability: str) -> Tag:
-    """A tag is as visible as its study: 404 for outsiders, 403 without the capability."""
-    tag = Tag.objects.select_related("study").filter(pk=access.as_uuid(tag_id)).first()
-    if tag is None:
-        raise Http404
-    access.study_get_for_user(user=user, study_id=tag.study_id, capability=capability)
-    return tag
 
 
 class StudyTagCountsApi(ApiView):
