@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from frontend.forms import AvailabilityFormSet, VisitRescheduleForm
-from studies.common.errors import ConflictError
+from frontend.refusals import errors_of, messages_of, status_for
 from studies.common.roles import Capability, Role, role_can
 from studies.scheduling import access, selectors, services
 from studies.scheduling.models import Household, HouseholdContact, Visit, VisitStatus
@@ -32,14 +32,6 @@ TRANSITION_BUTTONS = {
     VisitStatus.NO_SHOW: gettext_lazy("Mark as no-show"),
     VisitStatus.CANCELLED: gettext_lazy("Cancel visit"),
 }
-
-
-def _status_for(error: ValidationError) -> int:
-    return 409 if isinstance(error, ConflictError) else 400
-
-
-def _messages_of(error: ValidationError) -> list[str]:
-    return [str(message) for message in error.messages]
 
 
 def _role_label(role: str | None) -> str:
@@ -108,9 +100,9 @@ def study_plan_next(request: HttpRequest, study_id: object) -> HttpResponse:
     try:
         outcome = services.round_plan_next(study=study)
     except ValidationError as error:
-        for message in _messages_of(error):
+        for message in messages_of(error):
             messages.error(request, message)
-        return _study_page(request, study.pk, status=_status_for(error))
+        return _study_page(request, study.pk, status=status_for(error))
     messages.success(
         request,
         ngettext(
@@ -199,7 +191,7 @@ def visit_transition(request: HttpRequest, visit_id: object) -> HttpResponse:
         visit = services.visit_transition(visit=visit, actor=request.user, to_status=to_status)
     except ValidationError as error:
         visit = access.visit_get_for_user(user=request.user, visit_id=visit.pk)
-        return _visit_page(request, visit, status=_status_for(error), errors=_messages_of(error))
+        return _visit_page(request, visit, status=status_for(error), errors=messages_of(error))
     messages.success(
         request, _("The visit is now %(status)s.") % {"status": visit.get_status_display().lower()}
     )
@@ -232,7 +224,7 @@ def visit_edit(request: HttpRequest, visit_id: object) -> HttpResponse:
                 )
             except ValidationError as error:
                 form.add_service_error(error)
-                status = _status_for(error)
+                status = status_for(error)
             else:
                 messages.success(
                     request, _("Visit to %(code)s updated.") % {"code": visit.household.code}
@@ -303,15 +295,14 @@ def availability_update(request: HttpRequest) -> HttpResponse:
         services.availability_set(researcher=request.user, windows=[window for _i, window in rows])
     except ValidationError as error:
         _attach_availability_errors(formset, rows, error)
-        return _calendar_page(request, formset=formset, status=_status_for(error))
+        return _calendar_page(request, formset=formset, status=status_for(error))
     messages.success(request, _("Your availability is saved."))
     return redirect("frontend:calendar")
 
 
 def _attach_availability_errors(formset: Any, rows: list, error: ValidationError) -> None:
     """The service numbers the windows it was given; point each message at its row."""
-    keyed = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-    for key, field_messages in keyed.items():
+    for key, field_messages in errors_of(error).items():
         position = key.removeprefix("windows[").removesuffix("]")
         if position.isdigit() and int(position) < len(rows):
             formset.forms[rows[int(position)][0]].add_error(None, field_messages)

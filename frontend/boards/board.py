@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from frontend.boards.common import back_to, column_label, errors_of, messages_of, status_for
+from frontend.boards.common import back_to, column_label
 from frontend.boards.forms import BoardFilterForm, FilterOptions
+from frontend.refusals import errors_of, messages_of, status_for
 from studies.scheduling.access import studies_for_user
 from studies.synthesis import access, selectors
 from studies.synthesis.models import DECISION_COLUMNS, Board, BoardCard

@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from frontend.boards.common import errors_of, messages_of
+from frontend.refusals import ServiceErrorsMixin, messages_of
 from frontend.widgets import DrawnDateInput, DrawnTextInput, DrawnURLInput, MenuSelect
 from studies.common.models import User
 from studies.fieldwork.models import Tag
@@ -117,7 +117,7 @@ def filter_query(chosen: dict[str, Any]) -> str:
     return urlencode({name: str(chosen[name]) for name in FILTER_NAMES if name in chosen})
 
 
-class InsightEditForm(forms.Form):
+class InsightEditForm(ServiceErrorsMixin, forms.Form):
     # Not required here: the service says what an empty statement lacks.
     statement = forms.CharField(
         label=gettext_lazy("Statement"),
@@ -160,10 +160,6 @@ class InsightEditForm(forms.Form):
                 "research_question": str(insight.research_question_id or ""),
             }
 
-    def add_service_error(self, error: ValidationError) -> None:
-        for key, field_messages in errors_of(error).items():
-            self.add_error(key if key in self.fields else None, field_messages)
-
 
 class CommentForm(forms.Form):
     text = forms.CharField(
@@ -174,7 +170,7 @@ class CommentForm(forms.Form):
         self.add_error("text", messages_of(error))
 
 
-class QuoteUseForm(forms.Form):
+class QuoteUseForm(ServiceErrorsMixin, forms.Form):
     campaign = forms.CharField(
         label=gettext_lazy("Campaign or piece of copy"),
         required=False,
@@ -193,7 +189,3 @@ class QuoteUseForm(forms.Form):
         widget=DrawnDateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text=gettext_lazy("Leave empty for today."),
     )
-
-    def add_service_error(self, error: ValidationError) -> None:
-        for key, field_messages in errors_of(error).items():
-            self.add_error(key if key in self.fields else None, field_messages)

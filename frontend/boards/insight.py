@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from frontend.boards.common import column_label, messages_of, status_for
+from frontend.boards.common import column_label
 from frontend.boards.forms import CommentForm, InsightEditForm
+from frontend.refusals import messages_of, status_for
 from studies.common.models import User
 from studies.common.roles import Capability, role_can
 from studies.fieldwork.models import ObservationKind

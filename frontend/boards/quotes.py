@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from frontend.boards.common import back_to, messages_of, status_for
+from frontend.boards.common import back_to
 from frontend.boards.forms import FilterOptions, QuoteFilterForm, QuoteUseForm, filter_query
+from frontend.refusals import messages_of, status_for
 from studies.common.models import User
 from studies.common.roles import Capability
 from studies.fieldwork.models import Observation

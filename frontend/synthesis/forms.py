@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from frontend.refusals import ServiceErrorsMixin
 from studies.fieldwork.models import ObservationKind, Tag, TagGroup
 from studies.scheduling.models import Household, ResearchQuestion, Round
 from studies.synthesis.models import Insight
@@ -44,17 +45,6 @@ class UUIDListField(forms.Field):
                     self.error_messages["invalid"], code="invalid", params={"value": item}
                 ) from None
         return list(dict.fromkeys(ids))
-
-
-class ServiceErrorsMixin:
-    """Show a service's {field: message} next to the field of the same name."""
-
-    def add_service_error(self, error: ValidationError) -> None:
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)  # type: ignore[attr-defined]
-            return
-        for key, messages in error.message_dict.items():
-            self.add_error(key if key in self.fields else None, messages)  # type: ignore[attr-defined]
 
 
 class ObservationFilterForm(forms.Form):

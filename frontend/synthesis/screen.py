@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from frontend.boards.common import status_for
+from frontend.refusals import status_for
 from frontend.synthesis.forms import EvidenceForm, ObservationFilterForm
 from studies.common.roles import Capability
 from studies.fieldwork.models import Observation

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from frontend.boards.common import status_for
+from frontend.refusals import status_for
 from frontend.synthesis.forms import TagForm, TagMergeForm
 from studies.common.roles import Capability, role_can
 from studies.fieldwork.models import Tag, TagGroup
