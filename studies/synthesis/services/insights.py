@@ -217,18 +217,20 @@ def insight_evidence_add(
     Insight.objects.select_for_update().filter(pk=insight.pk).exists()
     observations = _observations_of(insight.study, set(observation_ids))
     photos = _photos_of(insight.study, set(photo_ids))
-    present = Evidence.objects.filter(insight=insight)
-    have_observations = set(present.values_list("observation_id", flat=True))
-    have_photos = set(present.values_list("photo_id", flat=True))
+    # Observation and photo ids are UUIDs: one set holds both without a clash.
+    present = {
+        pk
+        for pair in Evidence.objects.filter(insight=insight).values_list(
+            "observation_id", "photo_id"
+        )
+        for pk in pair
+        if pk
+    }
     new = [
         Evidence(insight=insight, observation=o, added_by=actor)
         for o in observations
-        if o.pk not in have_observations
-    ] + [
-        Evidence(insight=insight, photo=p, added_by=actor)
-        for p in photos
-        if p.pk not in have_photos
-    ]
+        if o.pk not in present
+    ] + [Evidence(insight=insight, photo=p, added_by=actor) for p in photos if p.pk not in present]
     Evidence.objects.bulk_create(new)
     if new:
         insight_stats_refresh(insight=insight)
