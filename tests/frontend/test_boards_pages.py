@@ -1039,3 +1039,11 @@ def test_a_long_column_is_shown_a_page_at_a_time(field, monkeypatch):
     assert first.context["previous_page"] is None
     assert last.context["next_page"] is None
     assert 'data-more="2"' in first.content.decode()
+
+
+def test_the_navigation_marks_the_product_board_only_on_it(field):
+    product = client_for(field.team.product)
+    nav_link = f'<a href="{board_url()}" aria-current="page">'
+
+    assert nav_link in product.get(board_url()).content.decode()
+    assert nav_link not in product.get(board_url("marketing")).content.decode()
