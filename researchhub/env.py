@@ -5,6 +5,7 @@ environment should stop the process at start-up, not surface later as odd behavi
 """
 
 import os
+import re
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -43,3 +44,20 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if raw is None:
         return list(default or [])
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+_RATE = re.compile(r"^\d+/(s|m|h|d|sec|second|min|minute|hour|day)$")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A request rate as Django REST framework reads it: "600/minute", "10/s"."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip()
+    if not _RATE.match(value):
+        raise ImproperlyConfigured(
+            f"{name} must be a rate such as 600/minute (per second, minute, hour or day), "
+            f"got {raw!r}"
+        )
+    return value

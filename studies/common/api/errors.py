@@ -8,13 +8,20 @@ as ``questions[2]`` or ``windows[0].end_time``: the shape stays one level deep.
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from studies.common.api.parsers import RequestTooLarge
 from studies.common.errors import ConflictError
 
 NON_FIELD = "non_field_errors"
@@ -66,6 +73,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):
+        # Django's own limits, met while parsing a form: a client mistake, not a 500.
+        exc = RequestTooLarge()
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(_("The request has too many fields or files."))
 
     response = drf_exception_handler(exc, context)
     if response is None:
