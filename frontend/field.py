@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from frontend import selectors
+from studies.common.audit import audit_personal_data_shown
 from studies.common.roles import Capability
 from studies.fieldwork.models import Observation, Photo
 from studies.scheduling import access
@@ -163,11 +164,19 @@ def visit_capture(request: HttpRequest, visit_id: object) -> HttpResponse:
             for photo in selectors.capture_photo_list(visit=visit)
         ],
     }
+    address = selectors.visit_address(visit=visit)
+    if address:
+        audit_personal_data_shown(
+            request=request,
+            household_codes=[visit.household.code],
+            where="capture page",
+            study_id=study.pk,
+        )
     context = {
         "visit": visit,
         "round": visit.round,
         "study": study,
-        "address": selectors.visit_address(visit=visit),
+        "address": address,
         "guide": guide,
         "closed": closed,
         "island": island,

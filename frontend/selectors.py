@@ -55,7 +55,7 @@ def capture_observation_list(*, visit: Visit) -> QuerySet[Observation]:
 
 
 def capture_photo_list(*, visit: Visit) -> QuerySet[Photo]:
-    return Photo.objects.filter(visit=visit, deleted_at__isnull=True).order_by("captured_at")
+    return Photo.objects.shown().filter(visit=visit).order_by("captured_at")
 
 
 def capture_tag_list(*, study: Study, user: User) -> list[Tag]:

@@ -1,7 +1,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from frontend import boards_urls, field, search_urls, synthesis_urls, views
+from frontend import (
+    boards_urls,
+    field,
+    households_urls,
+    search_urls,
+    synthesis_urls,
+    tokens_urls,
+    views,
+)
+from studies.common.lockout import SignInForm
 
 app_name = "frontend"
 
@@ -24,6 +33,8 @@ urlpatterns = [
     *boards_urls.urlpatterns,
     *synthesis_urls.urlpatterns,
     *search_urls.urlpatterns,
+    *tokens_urls.urlpatterns,
+    *households_urls.urlpatterns,
 ]
 
 # Sign-in and sign-out keep Django's un-namespaced names ("login", "logout") that
@@ -32,7 +43,9 @@ auth_urlpatterns = [
     path(
         "login/",
         auth_views.LoginView.as_view(
-            template_name="frontend/login.html", redirect_authenticated_user=True
+            template_name="frontend/login.html",
+            redirect_authenticated_user=True,
+            authentication_form=SignInForm,
         ),
         name="login",
     ),

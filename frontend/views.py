@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from frontend.forms import AvailabilityFormSet, VisitRescheduleForm
 from frontend.refusals import errors_of, messages_of, status_for
+from studies.common.audit import audit_personal_data_shown
 from studies.common.roles import Capability, Role, role_can
 from studies.scheduling import access, selectors, services
 from studies.scheduling.models import Household, HouseholdContact, Visit, VisitStatus
@@ -67,6 +68,12 @@ def _study_page(request: HttpRequest, study_id: object, status: int = 200) -> Ht
         )
         for household in selectors.panel_list(study=study, with_personal_data=personal)
     ]
+    audit_personal_data_shown(
+        request=request,
+        household_codes=[row.household.code for row in panel if row.contact is not None],
+        where="study page",
+        study_id=study.pk,
+    )
     rounds = list(selectors.round_list_with_progress(study=study))
     upcoming = next_period(study.cadence, services.study_today(study))
     context = {
@@ -153,11 +160,19 @@ def _visit_page(
         visit.researcher_id == request.user.pk or role_can(role, Capability.MANAGE_STUDY)
     )
     allowed = services.TRANSITIONS[visit.status] if can_conduct else frozenset()
+    contact = selectors.household_contact_get(household=visit.household) if personal else None
+    if contact is not None:
+        audit_personal_data_shown(
+            request=request,
+            household_codes=[visit.household.code],
+            where="visit page",
+            study_id=study.pk,
+        )
     context = {
         "visit": visit,
         "round": visit.round,
         "study": study,
-        "contact": selectors.household_contact_get(household=visit.household) if personal else None,
+        "contact": contact,
         "can_view_personal_data": personal,
         "can_manage": role_can(role, Capability.MANAGE_STUDY)
         and visit.status == VisitStatus.SCHEDULED,

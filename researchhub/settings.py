@@ -5,23 +5,34 @@ Celery tasks run inline, media in a local folder. That is the laptop demo and th
 default for tests; production sets DATABASE_URL, REDIS_URL and the storage variables.
 """
 
+import datetime as dt
 import os
 import zoneinfo
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from researchhub.env import env_bool, env_int, env_list, env_str
+from researchhub.env import env_bool, env_int, env_list, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", default=False)
+# RESEARCHHUB_EMBEDDED=false marks a real deployment and selects the production profile:
+# no built-in secret, no debug pages, HTTPS only (see "Security" below).
+PRODUCTION = not env_bool("RESEARCHHUB_EMBEDDED", default=True)
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off outside the embedded set-up")
 SECRET_KEY = env_str("SECRET_KEY")
+if PRODUCTION and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be set outside the embedded set-up, to a random string of at "
+        "least 50 characters"
+    )
 if not SECRET_KEY:
-    if not DEBUG and not env_bool("RESEARCHHUB_EMBEDDED", default=True):
-        raise ImproperlyConfigured("SECRET_KEY must be set outside the embedded set-up")
     # Embedded and test runs only: a fixed key keeps sessions across restarts of the demo.
     SECRET_KEY = "embedded-researchhub-key-not-for-production"  # noqa: S105
 
@@ -36,21 +47,25 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_celery_beat",
+    # Before studies.common, whose admin replaces axes' AccessAttempt admin.
+    "axes",
     "studies.common",
+    "studies.accounts",
     "studies.scheduling",
     "studies.fieldwork",
     "studies.synthesis",
+    "studies.privacy",
     "studies.demo",
     "frontend",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -60,6 +75,8 @@ MIDDLEWARE = [
     "studies.common.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: it turns a sign-in refused by the lock-out into the lock-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "researchhub.urls"
@@ -111,6 +128,28 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "frontend:home"
 LOGOUT_REDIRECT_URL = "login"
+
+# --- Sign-in lock-out (django-axes; docs/adr/0011) -----------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "studies.common.lockout.SignInLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# An account is locked after this many wrong passwords within the cool-off, whatever the
+# address: field teams share carrier and office NATs, and behind a proxy every client has
+# the proxy's address, so locking by address would lock out whole teams and still let a
+# distributed guesser through. The lock is lifted by waiting or by an administrator.
+AXES_FAILURE_LIMIT = env_int("RESEARCHHUB_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("RESEARCHHUB_LOGIN_COOLOFF_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Axes warns that this lets one address try a few passwords on each of many accounts; that
+# is the trade above, made on purpose (ADR 0011), and each account still gets only the limit.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# The cool-off runs from the last password checked, so the wait the page names is true.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "studies.common.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "studies.common.audit.client_ip"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
 
 # --- Internationalisation and time ----------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -177,6 +216,22 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
+# --- Cache ----------------------------------------------------------------------------------
+# API throttling counts requests here, so every web process must share it: Redis when there
+# is one (db 1 of REDIS_URL's server unless CACHE_URL says otherwise, apart from Celery's),
+# else memory, which is per process and right only for the embedded single process.
+CACHE_URL = env_str("CACHE_URL") or (REDIS_URL and urlsplit(REDIS_URL)._replace(path="/1").geturl())
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "researchhub",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # --- ResearchHub ----------------------------------------------------------------------------
 RESEARCHHUB_PLANNING_LEAD_DAYS = env_int("RESEARCHHUB_PLANNING_LEAD_DAYS", 21)
 RESEARCHHUB_REMINDER_HOUR = env_int("RESEARCHHUB_REMINDER_HOUR", 18)
@@ -184,9 +239,11 @@ RESEARCHHUB_SITE_URL = env_str("RESEARCHHUB_SITE_URL", "http://127.0.0.1:8000").
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: an anonymous request then gets 401 with a WWW-Authenticate header naming
+    # the scheme to use, instead of the bare 403 that session authentication answers.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "studies.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "studies.common.api.pagination.PageNumberPagination",
@@ -195,6 +252,20 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "studies.common.api.errors.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # DRF reads JSON from the raw stream, past Django's body limit: this parser applies it.
+    "DEFAULT_PARSER_CLASSES": [
+        "studies.common.api.parsers.LimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("RESEARCHHUB_API_RATE_ANON", "60/minute"),
+        "user": env_rate("RESEARCHHUB_API_RATE_USER", "600/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "ResearchHub API",
@@ -205,12 +276,67 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "studies.common.api.schema.document_framework_errors",
+    ],
 }
 
 # --- Security -------------------------------------------------------------------------------
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=False)
+# The production profile (RESEARCHHUB_EMBEDDED=false) is HTTPS only and passes
+# `manage.py check --deploy`; each part can still be turned off, e.g. to try it on a laptop.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
+# Container and load-balancer health checks call /healthz over plain HTTP from inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
+if not SECURE_HSTS_PRELOAD:
+    # Preloading binds the whole domain to HTTPS in browsers for months, and anyone may
+    # submit a domain whose header asks for it: only the operator can choose it. Off is
+    # that choice, not an oversight, so the deploy check's reminder is silenced.
+    SILENCED_SYSTEM_CHECKS.append("security.W021")
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=PRODUCTION)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+
+# Only our own files run, style and connect. Tag colours are SVG fill attributes, not
+# inline styles; photos waiting in the outbox are previewed from blob: URLs; the PWA needs
+# its service worker and manifest. Nothing may frame the site or be framed by it.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "connect-src": [CSP.SELF],
+    "worker-src": [CSP.SELF],
+    "manifest-src": [CSP.SELF],
+    "font-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "frame-ancestors": [CSP.NONE],
+    "form-action": [CSP.SELF],
+}
+if DEBUG:
+    # Django's debug pages style and script themselves inline: in development the policy
+    # only reports (in the browser's console), so they work and violations still show.
+    SECURE_CSP_REPORT_ONLY, SECURE_CSP = SECURE_CSP, {}
+
+# --- Request limits -------------------------------------------------------------------------
+# The largest body read into memory: a sync batch of the app's 100 observations at their
+# longest fits. Photos are not bound by it: they arrive in chunks through the resumable
+# upload, which reads each chunk itself and has its own limit, RESEARCHHUB_MAX_PHOTO_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("RESEARCHHUB_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
+# A multipart file larger than this goes to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The longest form is the synthesis selection, one field per ticked observation on a page.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 LOGGING = {
     "version": 1,
@@ -225,6 +351,9 @@ LOGGING = {
 # decompression bomb, not a photo (50 MP covers the high-resolution modes of phones).
 RESEARCHHUB_MAX_PHOTO_BYTES = env_int("RESEARCHHUB_MAX_PHOTO_BYTES", 25 * 1024 * 1024)
 RESEARCHHUB_MAX_PHOTO_PIXELS = env_int("RESEARCHHUB_MAX_PHOTO_PIXELS", 50_000_000)
+# Behind nginx, photo files can be sent by the proxy once Django has checked access: the
+# internal location that maps to MEDIA_ROOT, e.g. "/protected-media/". Empty: Django sends them.
+RESEARCHHUB_PHOTO_ACCEL_PREFIX = env_str("RESEARCHHUB_PHOTO_ACCEL_PREFIX")
 # Photo processing is slow and bursty: its own queue, so it never delays the other tasks.
 CELERY_TASK_ROUTES = {"fieldwork.process_photo": {"queue": "photos"}}
 # A task taken but not acknowledged within this many seconds (its worker died) is handed

@@ -2,17 +2,28 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from frontend.urls import auth_urlpatterns
 from studies.common.views import healthz
+
+handler404 = "studies.common.views.page_not_found"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up code as a file: the CSP allows no inline code.
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api-schema", template_name="frontend/swagger_ui.html"
+        ),
+        name="api-docs",
+    ),
     path("api/v1/", include("studies.scheduling.api.urls")),
+    path("api/v1/", include("studies.privacy.api.urls")),
+    path("api/v1/", include("studies.accounts.api.urls")),
     path("api/v1/", include("studies.fieldwork.api.observations.urls")),
     path("api/v1/", include("studies.fieldwork.api.photos.urls")),
     path("api/v1/", include("studies.synthesis.api.urls")),

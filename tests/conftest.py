@@ -38,6 +38,8 @@ def enrol_consenting(study: Study, count: int, prefix: str = "H") -> list[Househ
         household = HouseholdFactory(code=f"{prefix}-{study.pk.hex[:4]}-{index:03d}")
         EnrolmentFactory(study=study, household=household)
         ConsentFactory(household=household, kind=ConsentKind.PARTICIPATION)
+        # Photos are shown only while this is in force (studies.privacy).
+        ConsentFactory(household=household, kind=ConsentKind.PHOTOS)
         households.append(household)
     return households
 
@@ -46,6 +48,18 @@ def enrol_consenting(study: Study, count: int, prefix: str = "H") -> list[Househ
 def _fast_password_hashing(settings) -> None:
     # Real hashers take a third of a second per user on purpose; tests make dozens.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache(settings) -> None:
+    # API throttling counts requests in the cache: each test starts with nothing counted,
+    # in this process's memory, never in a Redis that CACHE_URL or REDIS_URL may name.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -101,8 +115,8 @@ def _rows_seeded_by_migrations(request) -> None:
         defaults.add_defaults(django_apps, None)
 
 
-@pytest.fixture
-def team(db) -> Team:
+def make_team() -> Team:
+    """The personas, for fixtures of wider scope than one test (see tests/access/)."""
     study = StudyFactory()
     members = {
         role_name: MembershipFactory(
@@ -122,6 +136,11 @@ def team(db) -> Team:
         user=UserFactory(username="outsider"),
     ).user
     return Team(study=study, outsider=outsider, **members)
+
+
+@pytest.fixture
+def team(db) -> Team:
+    return make_team()
 
 
 @pytest.fixture

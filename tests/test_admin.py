@@ -13,11 +13,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
-from rest_framework.authtoken.models import Token
 
+from studies.accounts.services import api_token_create
 from studies.common.models import User
 from studies.fieldwork.models import Observation, PhotoUpload, SyncConflict, SyncOperation
-from studies.scheduling.models import Visit, VisitChange, VisitStatus
+from studies.privacy.services import household_erase
+from studies.scheduling.models import Household, Visit, VisitChange, VisitStatus
 from studies.synthesis.models import CardEvent
 from studies.synthesis.services import webhooks
 from tests.factories import (
@@ -28,7 +29,7 @@ from tests.factories import (
     VisitFactory,
 )
 
-DOMAIN_APPS = ("common", "scheduling", "fieldwork", "synthesis")
+DOMAIN_APPS = ("common", "accounts", "scheduling", "fieldwork", "synthesis", "privacy")
 JAN_12 = dt.datetime(2027, 1, 12, 9, 0, tzinfo=dt.UTC)
 
 
@@ -70,7 +71,13 @@ def test_every_admin_page_answers_for_a_superuser(admin_client, superuser, subte
     call_command("seed_demo", stdout=io.StringIO())
     # Rows for the registered models the demo does not fill.
     Group.objects.create(name="Field team")
-    Token.objects.create(user=superuser)
+    api_token_create(user=superuser, name="Nightly export")
+    # A wrong password and a sign-in, for axes' records of both (lock-outs and their log).
+    signer = UserFactory()
+    Client().post("/login/", {"username": signer.username, "password": "wrong"})
+    Client().post(
+        "/login/", {"username": signer.username, "password": "correct horse battery staple"}
+    )
     ClockedSchedule.objects.create(clocked_time=JAN_12)
     IntervalSchedule.objects.get_or_create(every=10, period=IntervalSchedule.MINUTES)
     SolarSchedule.objects.create(event="sunrise", latitude="51.5", longitude="-0.12")
@@ -94,6 +101,11 @@ def test_every_admin_page_answers_for_a_superuser(admin_client, superuser, subte
         previous={"text": "newer"},
         incoming_edited_at=JAN_12,
         previous_edited_at=JAN_12,
+    )
+    household_erase(
+        household=Household.objects.get(code="H-012"),
+        actor=superuser,
+        requested_on=dt.date(2026, 1, 12),
     )
     # Made, not sent: nothing here queues a delivery.
     webhooks.webhook_create(name="Team channel", url="https://hooks.example.org/in")

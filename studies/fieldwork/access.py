@@ -33,7 +33,7 @@ def capture_visits_for_user(*, user: User, visit_ids: Iterable[uuid.UUID]) -> Ca
     ids = set(visit_ids)
     if not ids or not user.is_authenticated or not user.is_active:
         return CaptureVisits()
-    visits = list(Visit.objects.select_related("round__study").filter(pk__in=ids))
+    visits = list(Visit.objects.select_related("round__study", "household").filter(pk__in=ids))
     if user.is_superuser:
         roles = {visit.round.study_id: Role.RESEARCH_LEAD for visit in visits}
     else:

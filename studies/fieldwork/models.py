@@ -9,12 +9,12 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from studies.common.models import BaseModel
-from studies.scheduling.models import GuideQuestion, Study, Visit
+from studies.scheduling.models import Consent, ConsentKind, GuideQuestion, Study, Visit
 
 
 class TagGroup(models.TextChoices):
@@ -141,6 +141,17 @@ class PhotoStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class PhotoQuerySet(models.QuerySet["Photo"]):
+    def shown(self) -> "PhotoQuerySet":
+        """Photos anyone may see: not deleted, and their household's photo consent is in
+        force now. Withdrawing that consent hides them everywhere at once; giving it again
+        brings them back. Every read of photos for people goes through this."""
+        consented = Consent.objects.in_force().filter(
+            kind=ConsentKind.PHOTOS, household_id=OuterRef("visit__household_id")
+        )
+        return self.filter(Exists(consented), deleted_at__isnull=True)
+
+
 class Photo(BaseModel):
     """A photo taken in a home. Files are written by the photo pipeline only."""
 
@@ -172,6 +183,8 @@ class Photo(BaseModel):
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     deleted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PhotoQuerySet.as_manager()
 
     class Meta:
         ordering = ["visit", "captured_at"]

@@ -6,10 +6,12 @@ may be cached by the viewer's browser only.
 """
 
 import uuid
+from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, Http404, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.views.decorators.http import require_safe
 
@@ -28,11 +30,21 @@ RENDITIONS = {
 BROWSER_CACHE_SECONDS = 24 * 60 * 60
 
 
+def _handed_to_the_proxy(name: str, content_type: str) -> HttpResponse:
+    """Access is checked here; the proxy (nginx's X-Accel-Redirect) sends the bytes from an
+    `internal` location that answers nothing to a request made from outside."""
+    response = HttpResponse(content_type=content_type)
+    response["X-Accel-Redirect"] = settings.RESEARCHHUB_PHOTO_ACCEL_PREFIX + quote(name)
+    patch_cache_control(response, private=True, max_age=BROWSER_CACHE_SECONDS)
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
 @require_safe
 @login_required
 def photo_file(
     request: HttpRequest, photo_id: uuid.UUID, rendition: str, extension: str
-) -> FileResponse:
+) -> HttpResponse:
     field, content_type = RENDITIONS.get((rendition, extension), (None, None))
     if field is None:
         raise Http404
@@ -40,6 +52,8 @@ def photo_file(
     name = getattr(photo, field).name
     if photo.status != PhotoStatus.READY or not name:
         raise Http404
+    if settings.RESEARCHHUB_PHOTO_ACCEL_PREFIX:
+        return _handed_to_the_proxy(name, content_type)
     try:
         stored = default_storage.open(name, "rb")
     except (FileNotFoundError, OSError):

@@ -10,22 +10,20 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from studies.common.admin import ReadOnlyAdmin
+from studies.common.audit import audit_record
+from studies.common.models import AuditAction
 from studies.scheduling import services
 from studies.scheduling.models import (
     Availability,
     CalendarFeed,
-    Consent,
     Enrolment,
     GuideQuestion,
-    Household,
-    HouseholdContact,
     ResearchQuestion,
     Round,
     Study,
@@ -44,6 +42,33 @@ class ResearchQuestionInline(admin.TabularInline):
     extra = 0
 
 
+def _audit_role(
+    request: HttpRequest, membership: StudyMembership, *, removed: bool = False
+) -> None:
+    """Record a role change made in the admin, as the services record the API's."""
+    previous = StudyMembership.objects.filter(pk=membership.pk).values_list("role", flat=True)
+    before = previous.first()
+    if removed:
+        action, detail = AuditAction.ROLE_REVOKED, {"previous_role": membership.role}
+    elif before is None:
+        action, detail = AuditAction.ROLE_GRANTED, {"role": membership.role}
+    elif before != membership.role:
+        action, detail = (
+            AuditAction.ROLE_CHANGED,
+            {"role": membership.role, "previous_role": before},
+        )
+    else:
+        return
+    audit_record(
+        actor=request.user,
+        action=action,
+        study_id=membership.study_id,
+        target=membership.user.get_username(),
+        detail=detail,
+        request=request,
+    )
+
+
 class StudyMembershipInline(admin.TabularInline):
     model = StudyMembership
     fields = ("user", "role")
@@ -58,6 +83,21 @@ class StudyAdmin(admin.ModelAdmin):
     search_fields = ("title", "why")
     readonly_fields = AUDIT_FIELDS
     inlines = (ResearchQuestionInline, StudyMembershipInline)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is StudyMembership:
+            # Audited before saving: the record compares with the role stored now.
+            for inline_form in formset.forms:
+                membership = inline_form.instance
+                if not inline_form.has_changed() or membership.user_id is None:
+                    continue
+                deleted = formset.can_delete and formset._should_delete_form(inline_form)
+                if deleted and membership.pk and not membership._state.adding:
+                    _audit_role(request, membership, removed=True)
+                elif not deleted:
+                    _audit_role(request, membership)
+        super().save_formset(request, form, formset, change)
+
     fieldsets = (
         (None, {"fields": ("title", "why", "status", "cadence", "time_zone")}),
         (
@@ -112,20 +152,20 @@ class StudyMembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ("user", "study")
     readonly_fields = AUDIT_FIELDS
 
+    def save_model(
+        self, request: HttpRequest, obj: StudyMembership, form: Any, change: bool
+    ) -> None:
+        _audit_role(request, obj)
+        super().save_model(request, obj, form, change)
 
-class HouseholdContactInline(admin.StackedInline):
-    model = HouseholdContact
-    fields = ("name", "address", "phone", "email")
-    can_delete = False
-    extra = 0
-    min_num = 0
+    def delete_model(self, request: HttpRequest, obj: StudyMembership) -> None:
+        _audit_role(request, obj, removed=True)
+        super().delete_model(request, obj)
 
-
-class ConsentInline(admin.TabularInline):
-    model = Consent
-    fields = ("kind", "version", "given_at", "withdrawn_at", "recorded_by")
-    readonly_fields = ("recorded_by",)
-    extra = 0
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[StudyMembership]) -> None:
+        for membership in queryset.select_related("user"):
+            _audit_role(request, membership, removed=True)
+        super().delete_queryset(request, queryset)
 
 
 class EnrolmentInline(admin.TabularInline):
@@ -133,86 +173,6 @@ class EnrolmentInline(admin.TabularInline):
     fields = ("study", "left_at")
     autocomplete_fields = ("study",)
     extra = 0
-
-
-@admin.register(Household)
-class HouseholdAdmin(admin.ModelAdmin):
-    # The list shows the pseudonym and segment only; names and addresses stay in the
-    # contact record, reached by opening one household.
-    list_display = ("code", "segment_summary", "participation", "study_count")
-    search_fields = ("code",)
-    list_filter = ("enrolments__study",)
-    readonly_fields = AUDIT_FIELDS
-    fields = ("code", "segment", "segment_phrase", *AUDIT_FIELDS)
-    inlines = (HouseholdContactInline, ConsentInline, EnrolmentInline)
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Household]:
-        now = timezone.now()
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                study_total=Count("enrolments", filter=Q(enrolments__left_at__isnull=True)),
-                participation_total=Count(
-                    "consents",
-                    filter=Q(consents__kind="participation", consents__given_at__lte=now)
-                    & (Q(consents__withdrawn_at__isnull=True) | Q(consents__withdrawn_at__gt=now)),
-                ),
-            )
-        )
-
-    @admin.display(description=_("segment"))
-    def segment_summary(self, household: Household) -> str:
-        return ", ".join(f"{key}: {value}" for key, value in household.segment.items())
-
-    @admin.display(description=_("participation consent"), boolean=True)
-    def participation(self, household: Household) -> bool:
-        return household.participation_total > 0
-
-    @admin.display(description=_("studies"), ordering="study_total")
-    def study_count(self, household: Household) -> int:
-        return household.study_total
-
-
-@admin.register(HouseholdContact)
-class HouseholdContactAdmin(admin.ModelAdmin):
-    list_display = ("household", "name", "email", "phone")
-    list_select_related = ("household",)
-    search_fields = ("household__code", "name", "email", "phone")
-    autocomplete_fields = ("household",)
-    readonly_fields = AUDIT_FIELDS
-
-
-class InForceFilter(admin.SimpleListFilter):
-    title = _("in force")
-    parameter_name = "in_force"
-
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
-        return [("yes", _("In force")), ("no", _("Withdrawn or not yet given"))]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet[Consent]) -> QuerySet[Consent]:
-        in_force = Consent.objects.in_force().values("pk")
-        if self.value() == "yes":
-            return queryset.filter(pk__in=in_force)
-        if self.value() == "no":
-            return queryset.exclude(pk__in=in_force)
-        return queryset
-
-
-@admin.register(Consent)
-class ConsentAdmin(admin.ModelAdmin):
-    list_display = ("household", "kind", "version", "given_at", "withdrawn_at", "recorded_by")
-    list_filter = ("kind", InForceFilter, "version")
-    list_select_related = ("household", "recorded_by")
-    search_fields = ("household__code",)
-    autocomplete_fields = ("household",)
-    readonly_fields = ("recorded_by", *AUDIT_FIELDS)
-    date_hierarchy = "given_at"
-
-    def save_model(self, request: HttpRequest, obj: Consent, form: Any, change: bool) -> None:
-        if not change:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Enrolment)

@@ -123,6 +123,9 @@ class Household(BaseModel):
         blank=True,
         help_text=_("How quotes are attributed, e.g. “parent of three, suburban”."),
     )
+    # Set when the household's erasure request was carried out (studies.privacy): its
+    # personal data, photos and observations are gone and nothing more may be captured.
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["code"]

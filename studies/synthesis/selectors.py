@@ -84,7 +84,7 @@ def observation_browse(*, study: Study, filters: ObservationFilters) -> QuerySet
             _TAGS,
             Prefetch(
                 "photos",
-                queryset=Photo.objects.filter(status=PhotoStatus.READY, deleted_at__isnull=True),
+                queryset=Photo.objects.shown().filter(status=PhotoStatus.READY),
             ),
         )
         .order_by("-captured_at", "pk")
@@ -123,6 +123,8 @@ def rounds_backing(*, insight_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, list[
 def insight_evidence(*, insight: Insight) -> QuerySet[Evidence]:
     return (
         Evidence.objects.filter(insight=insight)
+        # A photo whose household withdrew photo consent is hidden, not shown as missing.
+        .filter(Q(photo__isnull=True) | Q(photo__in=Photo.objects.shown()))
         .select_related(
             "observation__visit__household",
             "observation__visit__round",
@@ -133,7 +135,7 @@ def insight_evidence(*, insight: Insight) -> QuerySet[Evidence]:
         .prefetch_related(
             Prefetch(
                 "observation__photos",
-                queryset=Photo.objects.filter(status=PhotoStatus.READY, deleted_at__isnull=True),
+                queryset=Photo.objects.shown().filter(status=PhotoStatus.READY),
             ),
             Prefetch("observation__uses", queryset=QuoteUse.objects.select_related("recorded_by")),
         )

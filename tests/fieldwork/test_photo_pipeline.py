@@ -397,6 +397,25 @@ def test_the_team_fetches_each_rendition_privately_cached(
     assert Image.open(io.BytesIO(body)).format == image_format
 
 
+def test_behind_nginx_the_proxy_sends_the_file_once_access_is_checked(
+    settings, team, ready_photo
+):
+    settings.RESEARCHHUB_PHOTO_ACCEL_PREFIX = "/protected-media/"
+    client = Client()
+    client.force_login(team.product)
+
+    response = client.get(f"/photos/{ready_photo.pk}/web.webp")
+    client.force_login(team.outsider)
+    refused = client.get(f"/photos/{ready_photo.pk}/web.webp")
+
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == f"/protected-media/{ready_photo.web_webp.name}"
+    assert (response["Content-Type"], response.content) == ("image/webp", b"")
+    assert "private" in response["Cache-Control"]
+    assert refused.status_code == 404
+    assert not refused.has_header("X-Accel-Redirect")
+
+
 def test_an_outsider_gets_404_for_the_files(team, ready_photo):
     client = Client()
     client.force_login(team.outsider)

@@ -7,9 +7,10 @@ import pytest
 from django.urls import reverse
 
 from studies.fieldwork.models import Observation, ObservationKind
+from studies.scheduling.models import ConsentKind
 from studies.synthesis.models import Insight
 from studies.synthesis.services import insights
-from tests.factories import ObservationFactory
+from tests.factories import ConsentFactory, ObservationFactory
 from tests.frontend.conftest import World
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls
@@ -35,6 +36,8 @@ class Found:
 @pytest.fixture
 def found(world: World) -> Found:
     visit = world.visit
+    # Marketing members find a household's quotes only while it consents to marketing use.
+    ConsentFactory(household=visit.household, kind=ConsentKind.MARKETING)
     note = ObservationFactory(
         visit=visit,
         text="Leftovers go in stacked tubs at the back of the fridge, <script>alert(1)</script>.",

@@ -39,7 +39,7 @@ LEAD_DAY = dt.datetime(2026, 12, 11, 2, 15, tzinfo=dt.UTC)
 
 def test_plan_next_creates_the_next_quarter_with_one_visit_per_consenting_household(team):
     households = enrol_consenting(team.study, 6)
-    withdrawn = households[0].consents.get()
+    withdrawn = households[0].consents.get(kind=ConsentKind.PARTICIPATION)
     services.consent_withdraw(consent=withdrawn, at=LEAD_DAY - dt.timedelta(days=1))
     EnrolmentFactory(study=team.study, household=HouseholdFactory(code="NO-CONSENT"))
     left = enrol_consenting(team.study, 1, prefix="LEFT")[0]

@@ -1,4 +1,5 @@
-"""OpenAPI helpers: the error answers every endpoint documents, and named enums."""
+"""OpenAPI helpers: the error answers every endpoint documents, named enums, and times of
+day as they are sent."""
 
 from typing import Any
 
@@ -21,6 +22,15 @@ ERROR_DESCRIPTIONS = {
         "planned, a status that cannot follow). Nothing was changed."
     ),
 }
+
+
+PAGE_NOT_FOUND = _(
+    "No such page: a page number past the last page, or a malformed page number or cursor."
+)
+UNSUPPORTED_MEDIA_TYPE = _("The body's Content-Type is not one this operation accepts.")
+# A time of day as DRF reads and writes it, "09:00" or "09:00:00": wall-clock time in the
+# study's zone, so never with the UTC offset that JSON Schema's "time" format demands.
+TIME_OF_DAY_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
 
 
 def error_responses(*codes: int) -> dict[int, OpenApiResponse]:
@@ -60,3 +70,36 @@ class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
         )
         auto_schema.registry.register_on_missing(component)
         return component.ref
+
+
+def document_framework_errors(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """Postprocessing hook: the errors DRF itself answers, whatever the view. A paginated
+    list (a page or cursor parameter) answers 404 for a page that is not there, and an
+    operation that takes a body answers 415 for a Content-Type it cannot parse."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation["responses"]
+            query = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+            if query & {"page", "cursor"}:
+                responses.setdefault("404", _error_response(PAGE_NOT_FOUND))
+            if "requestBody" in operation:
+                responses.setdefault("415", _error_response(UNSUPPORTED_MEDIA_TYPE))
+            operation["responses"] = dict(sorted(responses.items()))
+    return result
+
+
+def _error_response(description: Any) -> dict[str, Any]:
+    return {
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOutput"}}},
+        "description": str(description),
+    }
+
+
+class TimeOfDayFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = "rest_framework.fields.TimeField"
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        return {"type": "string", "pattern": TIME_OF_DAY_PATTERN, "example": "09:00:00"}

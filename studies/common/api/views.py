@@ -1,25 +1,19 @@
 """Base classes for ResearchHub's API views."""
 
-from rest_framework import authentication, generics, views
+from rest_framework import generics, views
 from rest_framework.response import Response
 
-# Token first: an anonymous request then gets 401 with a WWW-Authenticate header naming
-# the scheme to use, instead of the bare 403 that session authentication answers.
-AUTHENTICATION_CLASSES = [
-    authentication.TokenAuthentication,
-    authentication.SessionAuthentication,
-]
+# Authentication comes from REST_FRAMEWORK's defaults in settings: token first, so that an
+# anonymous request gets 401 with a WWW-Authenticate header naming the scheme to use.
 
 
 class ApiView(views.APIView):
-    authentication_classes = AUTHENTICATION_CLASSES
+    pass
 
 
 # A paginated, filterable GET over `get_queryset()`, rendered with `serializer_class`. (A
 # comment, not a docstring: the OpenAPI generator would publish it as every list's description.)
 class ListApiView(generics.GenericAPIView):
-    authentication_classes = AUTHENTICATION_CLASSES
-
     def list_response(self) -> Response:
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)

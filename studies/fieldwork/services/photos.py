@@ -364,14 +364,13 @@ def photos_requeue_stuck(*, older_than: dt.timedelta) -> int:
 def photo_get_for_user(
     *, user: User, photo_id: object, capability: str = Capability.VIEW_STUDY
 ) -> Photo:
-    """A photo, through its visit's access function: 404 for outsiders, as for the missing."""
+    """A photo, through its visit's access function: 404 for outsiders, as for the missing,
+    and for a photo its household no longer consents to show."""
     try:
         pk = uuid.UUID(str(photo_id))
     except ValueError:
         raise Http404 from None
-    photo = (
-        Photo.objects.select_related("observation").filter(pk=pk, deleted_at__isnull=True).first()
-    )
+    photo = Photo.objects.shown().select_related("observation").filter(pk=pk).first()
     if photo is None:
         raise Http404
     photo.visit = access.visit_get_for_user(
@@ -383,7 +382,8 @@ def photo_get_for_user(
 def visit_photo_list(*, visit: Visit) -> QuerySet[Photo]:
     """The visit's photos in the order they were taken (the caller reached the visit)."""
     return (
-        Photo.objects.select_related("observation")
-        .filter(visit=visit, deleted_at__isnull=True)
+        Photo.objects.shown()
+        .select_related("observation")
+        .filter(visit=visit)
         .order_by("captured_at", "pk")
     )

@@ -50,10 +50,14 @@ class StaleOffsetError(ConflictError):
 
 
 def _visit_open_for(visit: Visit, captured_at: dt.datetime) -> None:
-    closed = visit.status in {VisitStatus.CANCELLED, VisitStatus.NO_SHOW} or (
-        visit.status == VisitStatus.COMPLETED
-        and visit.finished_at is not None
-        and captured_at > visit.finished_at
+    closed = (
+        visit.status in {VisitStatus.CANCELLED, VisitStatus.NO_SHOW}
+        or (visit.household.erased_at is not None)
+        or (
+            visit.status == VisitStatus.COMPLETED
+            and visit.finished_at is not None
+            and captured_at > visit.finished_at
+        )
     )
     if closed:
         raise ValidationError({"visit": [_("This visit is closed.")]})
@@ -138,12 +142,12 @@ def upload_status(*, author: User, upload_id: object) -> PhotoUpload:
     return upload_get(author=author, upload_id=upload_id)
 
 
-def _chunk_folder(upload: PhotoUpload) -> str:
+def chunk_folder(upload: PhotoUpload) -> str:
     return f"{RAW_UPLOADS}/partial/{unguessable_name('photo-upload', upload.pk)}"
 
 
 def _chunk_name(upload: PhotoUpload, offset: int) -> str:
-    return f"{_chunk_folder(upload)}/{offset:012d}"
+    return f"{chunk_folder(upload)}/{offset:012d}"
 
 
 def _assemble(upload: PhotoUpload) -> bytes | None:
@@ -163,7 +167,7 @@ def _assemble(upload: PhotoUpload) -> bytes | None:
     return b"".join(parts) if position == upload.length else None
 
 
-def _delete_chunks(folder: str) -> None:
+def chunks_delete(folder: str) -> None:
     try:
         _folders, names = default_storage.listdir(folder)
     except OSError:
@@ -212,8 +216,8 @@ def upload_append(*, author: User, upload_id: object, offset: int, chunk: bytes)
 
 def _complete(upload: PhotoUpload) -> ValidationError | None:
     """Turn a fully received upload into a photo; an error to raise once this commits."""
-    folder = _chunk_folder(upload)
-    transaction.on_commit(partial(_delete_chunks, folder))
+    folder = chunk_folder(upload)
+    transaction.on_commit(partial(chunks_delete, folder))
     data = _assemble(upload)
     if data is None or hashlib.sha256(data).hexdigest() != upload.sha256:
         upload.offset = 0

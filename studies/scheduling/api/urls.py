@@ -33,16 +33,6 @@ urlpatterns = [
         views.HouseholdDetailApi.as_view(),
         name="api-household",
     ),
-    path(
-        "households/<uuid:household_id>/consents/",
-        views.HouseholdConsentListApi.as_view(),
-        name="api-household-consents",
-    ),
-    path(
-        "consents/<uuid:consent_id>/withdraw/",
-        views.ConsentWithdrawApi.as_view(),
-        name="api-consent-withdraw",
-    ),
     path("rounds/", views.RoundListApi.as_view(), name="api-rounds"),
     path("rounds/<uuid:round_id>/", views.RoundDetailApi.as_view(), name="api-round"),
     path("visits/", views.VisitListApi.as_view(), name="api-visits"),

@@ -7,11 +7,13 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from studies.common.audit import audit_record
 from studies.common.errors import ConflictError
-from studies.common.models import User
+from studies.common.models import AuditAction, User
 from studies.common.roles import Role
 from studies.scheduling.models import (
     Consent,
@@ -103,18 +105,57 @@ def _ensure_a_lead_remains(*, study: Study, user: User, new_role: str | None) ->
 
 
 @transaction.atomic
-def membership_set(*, study: Study, user: User, role: str) -> tuple[StudyMembership, bool]:
-    """Add someone to a study's team or change their role. Returns (membership, created)."""
+def membership_set(
+    *,
+    study: Study,
+    user: User,
+    role: str,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
+) -> tuple[StudyMembership, bool]:
+    """Add someone to a study's team or change their role. Returns (membership, created).
+
+    Every change of role is audited; setting the role someone already has changes nothing.
+    """
     if role not in Role.values:
         raise ValidationError({"role": [_("Unknown role %(role)s.") % {"role": role}]})
     _ensure_a_lead_remains(study=study, user=user, new_role=role)
-    return StudyMembership.objects.update_or_create(study=study, user=user, defaults={"role": role})
+    membership = StudyMembership.objects.select_for_update().filter(study=study, user=user).first()
+    if membership is not None and membership.role == role:
+        return membership, False
+    previous = membership.role if membership is not None else None
+    membership, created = StudyMembership.objects.update_or_create(
+        study=study, user=user, defaults={"role": role}
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.ROLE_GRANTED if created else AuditAction.ROLE_CHANGED,
+        study_id=study.pk,
+        target=user.get_username(),
+        detail={"role": role, **({"previous_role": previous} if previous else {})},
+        request=request,
+    )
+    return membership, created
 
 
 @transaction.atomic
-def membership_remove(*, study: Study, user: User) -> None:
+def membership_remove(
+    *, study: Study, user: User, actor: User | None = None, request: HttpRequest | None = None
+) -> None:
     _ensure_a_lead_remains(study=study, user=user, new_role=None)
+    roles = list(
+        StudyMembership.objects.filter(study=study, user=user).values_list("role", flat=True)
+    )
     StudyMembership.objects.filter(study=study, user=user).delete()
+    if roles:
+        audit_record(
+            actor=actor,
+            action=AuditAction.ROLE_REVOKED,
+            study_id=study.pk,
+            target=user.get_username(),
+            detail={"previous_role": roles[0]},
+            request=request,
+        )
 
 
 @transaction.atomic
@@ -146,8 +187,11 @@ def household_update(
     code: str | None = None,
     segment: dict[str, str] | None = None,
     segment_phrase: str | None = None,
+    actor: User | None = None,
+    request: HttpRequest | None = None,
     **contact: str,
 ) -> Household:
+    """Change a household; a change to its personal data is audited."""
     if code is not None:
         household.code = code.strip()
     if segment is not None:
@@ -164,6 +208,13 @@ def household_update(
             setattr(contact_row, name, contact[name])
         _full_clean(contact_row, exclude=["household"])
         contact_row.save(update_fields=[*changed, "updated_at"])
+        audit_record(
+            actor=actor,
+            action=AuditAction.PERSONAL_DATA_CHANGED,
+            target=household.code,
+            detail={"fields": sorted(changed)},
+            request=request,
+        )
     return household
 
 

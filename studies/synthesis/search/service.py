@@ -17,6 +17,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -24,8 +25,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from studies.common.models import User
+from studies.common.roles import Role
 from studies.fieldwork.models import Observation
 from studies.scheduling.access import studies_for_user
+from studies.scheduling.models import Study
 from studies.synthesis.models import Insight
 from studies.synthesis.search.backends import postgres, sqlite
 from studies.synthesis.search.types import (
@@ -207,6 +210,14 @@ def _hits(ranked: RankedPage) -> list[SearchHit]:
     return hits
 
 
+def _marketing_only_studies(user: User) -> QuerySet[Study] | None:
+    # Superusers act as research leads everywhere, whatever memberships they also hold: no
+    # restriction at all (None), as an empty queryset cannot be written into the SQL.
+    if user.is_superuser:
+        return None
+    return Study.objects.filter(memberships__user=user, memberships__role=Role.MARKETING)
+
+
 def search(
     *,
     user: User,
@@ -234,7 +245,13 @@ def search(
     if study_id is not None:
         studies = studies.filter(pk=study_id)
     ranked = BACKENDS[connection.vendor].ranked_page(
-        scope=Scope(studies=studies, kinds=wanted, round_id=round_id, tag_id=tag_id),
+        scope=Scope(
+            studies=studies,
+            kinds=wanted,
+            round_id=round_id,
+            tag_id=tag_id,
+            consented_quotes_only=_marketing_only_studies(user),
+        ),
         query=query,
         limit=page_size,
         offset=(page - 1) * page_size,

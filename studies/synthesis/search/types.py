@@ -33,6 +33,9 @@ class Scope:
     kinds: frozenset[str]
     round_id: uuid.UUID | None = None
     tag_id: uuid.UUID | None = None
+    # Studies where the searcher may use quotes only for marketing: there a quote is found
+    # only while its household's marketing consent is in force, as in the quote bank.
+    consented_quotes_only: QuerySet[Study] | None = None
 
 
 @dataclass(frozen=True)

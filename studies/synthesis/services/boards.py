@@ -1,14 +1,16 @@
 """Moving cards between a board's columns, and routing rules, whose changes re-route."""
 
 import uuid
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from studies.common.audit import audit_record
 from studies.common.errors import ConflictError
-from studies.common.models import User
+from studies.common.models import AuditAction, User
 from studies.fieldwork.models import Tag
 from studies.scheduling.models import Study
 from studies.synthesis.models import Board, BoardCard, CardEvent, InsightTag, RoutingRule
@@ -97,6 +99,28 @@ def routing_rule_validate(
     return board, tag, study or (tag.study if tag else None)
 
 
+def _rule_detail(rule: RoutingRule) -> dict[str, Any]:
+    return {
+        "board": rule.board.slug,
+        "tag": rule.tag.name if rule.tag else "",
+        "tag_group": rule.tag_group,
+        "study": str(rule.study_id or ""),
+        "active": rule.active,
+    }
+
+
+def _audit_rule(
+    action: AuditAction, rule: RoutingRule, actor: User | None, **before: dict[str, Any]
+) -> None:
+    audit_record(
+        actor=actor,
+        action=action,
+        study_id=rule.study_id,
+        target=str(rule.pk),
+        detail={**_rule_detail(rule), **before},
+    )
+
+
 @transaction.atomic
 def routing_rule_create(
     *,
@@ -113,6 +137,7 @@ def routing_rule_create(
     rule = RoutingRule.objects.create(
         board=board, tag=tag, tag_group=tag_group, study=study, active=active
     )
+    _audit_rule(AuditAction.ROUTING_RULE_CREATED, rule, actor)
     return rule, insights_route(insight_ids=_affected(rule), actor=actor)
 
 
@@ -140,11 +165,13 @@ def routing_rule_update(
         active,
     )
     rule.save()
+    _audit_rule(AuditAction.ROUTING_RULE_CHANGED, rule, actor, before=_rule_detail(before))
     return rule, insights_route(insight_ids=_affected(before, rule), actor=actor)
 
 
 @transaction.atomic
 def routing_rule_delete(*, rule: RoutingRule, actor: User | None = None) -> RoutingOutcome:
     affected = _affected(rule)
+    _audit_rule(AuditAction.ROUTING_RULE_DELETED, rule, actor)
     rule.delete()
     return insights_route(insight_ids=affected, actor=actor)

@@ -50,7 +50,8 @@ def _observations_of(study: Study, ids: Collection[uuid.UUID]) -> list[Observati
 
 def _photos_of(study: Study, ids: Collection[uuid.UUID]) -> list[Photo]:
     found = list(
-        Photo.objects.filter(pk__in=ids, visit__round__study=study, deleted_at__isnull=True)
+        Photo.objects.shown()
+        .filter(pk__in=ids, visit__round__study=study)
         .exclude(status=PhotoStatus.FAILED)
         .only("pk")
     )
@@ -112,8 +113,8 @@ def insight_stats_refresh(*, insight: Insight) -> None:
     insight.latest_round = Round.objects.filter(pk__in=rounds).order_by("-window_start").first()
     # A photo still being processed may be the cover: pages show it once it is ready.
     insight.cover_photo = (
-        Photo.objects.exclude(status=PhotoStatus.FAILED)
-        .filter(deleted_at__isnull=True)
+        Photo.objects.shown()
+        .exclude(status=PhotoStatus.FAILED)
         .filter(Q(evidence__insight=insight) | Q(observation__evidence__insight=insight))
         .order_by("captured_at")
         .first()

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from studies.common.models import AuditAction, AuditEvent
 from studies.common.roles import Role
-from studies.scheduling.models import Consent, Enrolment, Household
+from studies.scheduling.models import Consent, ConsentKind, Enrolment, Household
 from tests.conftest import enrol_consenting
 from tests.factories import (
     ConsentFactory,
@@ -124,15 +125,18 @@ def test_the_list_costs_the_same_queries_for_many_households(
     client_for, team, panel, django_assert_num_queries
 ):
     client = client_for(team.lead)
-    # count, the page of households (with personal_data_visible), their visible contacts
-    with django_assert_num_queries(3):
+    # count, the page of households (with personal_data_visible), their visible contacts,
+    # the audit entry recording whose contacts were shown
+    with django_assert_num_queries(4):
         client.get(HOUSEHOLDS)
     enrol_consenting(team.study, 10, prefix="M")
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get(HOUSEHOLDS)
 
     assert response.json()["count"] == 12
+    shown = AuditEvent.objects.filter(action=AuditAction.PERSONAL_DATA_VIEWED).first()
+    assert (shown.actor, len(shown.detail["households"])) == (team.lead, 12)
 
 
 def test_the_lead_adds_a_household_to_the_panel(client_for, team):
@@ -242,7 +246,7 @@ def test_members_read_consents(client_for, team, panel):
     response = client_for(team.marketing).get(household_url(panel[0], "consents/"))
 
     assert response.status_code == 200
-    [consent] = response.json()
+    [consent] = [item for item in response.json() if item["kind"] == "participation"]
     assert (consent["kind"], consent["version"], consent["in_force"]) == (
         "participation",
         "1.0",
@@ -296,13 +300,13 @@ def test_bad_consent_input_is_a_400(client_for, team, panel, payload, errors):
 
     assert response.status_code == 400
     assert response.json() == {"errors": errors}
-    assert panel[0].consents.count() == 1
+    assert panel[0].consents.count() == 2
 
 
 @pytest.mark.parametrize("persona", ["researcher", "product", "marketing"])
 def test_only_the_lead_records_and_withdraws_consent(client_for, team, panel, persona):
     client = client_for(getattr(team, persona))
-    consent = panel[0].consents.get()
+    consent = panel[0].consents.get(kind=ConsentKind.PARTICIPATION)
 
     recorded = client.post(household_url(panel[0], "consents/"), {"kind": "photos", "version": "1"})
     withdrawn = client.post(f"/api/v1/consents/{consent.pk}/withdraw/")
@@ -310,11 +314,11 @@ def test_only_the_lead_records_and_withdraws_consent(client_for, team, panel, pe
     assert (recorded.status_code, withdrawn.status_code) == (403, 403)
     consent.refresh_from_db()
     assert consent.withdrawn_at is None
-    assert panel[0].consents.count() == 1
+    assert panel[0].consents.count() == 2
 
 
 def test_the_lead_withdraws_consent_once(client_for, team, panel):
-    consent = panel[0].consents.get()
+    consent = panel[0].consents.get(kind=ConsentKind.PARTICIPATION)
     client = client_for(team.lead)
 
     first = client.post(f"/api/v1/consents/{consent.pk}/withdraw/")
@@ -326,7 +330,7 @@ def test_the_lead_withdraws_consent_once(client_for, team, panel):
 
 
 def test_outsiders_cannot_withdraw_consent(client_for, team, panel):
-    consent = panel[0].consents.get()
+    consent = panel[0].consents.get(kind=ConsentKind.PARTICIPATION)
 
     response = client_for(team.outsider).post(f"/api/v1/consents/{consent.pk}/withdraw/")
 
@@ -343,3 +347,26 @@ def test_a_household_only_in_another_study_stays_hidden(client_for, team):
     response = client_for(team.lead).get(household_url(hidden))
 
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("page", ["99", "null"])
+def test_a_page_that_is_not_there_answers_404_as_the_schema_documents(
+    client_for, team, panel, page
+):
+    response = client_for(team.lead).get(HOUSEHOLDS, {"page": page})
+
+    assert response.status_code == 404
+    assert response.json() == {"errors": {"detail": ["Invalid page."]}}
+
+
+def test_a_body_of_an_unknown_content_type_answers_415_as_the_schema_documents(
+    client_for, team, panel
+):
+    response = client_for(team.lead).patch(
+        household_url(panel[0]), "phone=1", content_type="text/plain"
+    )
+
+    assert response.status_code == 415
+    assert response.json() == {
+        "errors": {"detail": ['Unsupported media type "text/plain" in request.']}
+    }

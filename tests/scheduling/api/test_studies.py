@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from studies.accounts.services import api_token_create
 from studies.common.roles import Role
 from studies.scheduling.models import Enrolment, Study, StudyMembership
 from tests.factories import (
@@ -345,8 +345,8 @@ def test_only_the_lead_enrols(client_for, team, persona, status):
 
 
 def test_integrations_authenticate_with_a_token(api_client, team):
-    token = Token.objects.create(user=team.lead)
-    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _token, key = api_token_create(user=team.lead, name="Spreadsheet")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
 
     response = api_client.get(STUDIES)
 

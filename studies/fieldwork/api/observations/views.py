@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from studies.common.api.errors import NON_FIELD, flatten_errors
 from studies.common.api.schema import error_responses
 from studies.common.api.views import ApiView, ListApiView
+from studies.common.audit import audit_personal_data_shown
 from studies.fieldwork import selectors
 from studies.fieldwork.api.observations import serializers as s
 from studies.fieldwork.models import Observation, Tag
@@ -177,4 +178,12 @@ class MyOfflineBundleApi(ApiView):
         query = s.OfflineBundleQueryInputSerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         bundle = selectors.offline_bundle(user=request.user, days=query.validated_data["days"])
+        audit_personal_data_shown(
+            request=request,
+            household_codes=[
+                visit.household.code for visit in bundle.visits if visit.household_address
+            ],
+            where="offline bundle",
+            exported=True,
+        )
         return Response(s.OfflineBundleOutputSerializer(bundle).data)

@@ -23,7 +23,9 @@ from studies.scheduling.models import Visit, VisitStatus
 
 
 def _closed(visit: Visit, at: dt.datetime) -> bool:
-    if visit.status in (VisitStatus.CANCELLED, VisitStatus.NO_SHOW):
+    # An erased household's visits take nothing more, not even items captured before the
+    # erasure and synced after it: the household asked for all of it to go.
+    if visit.status in (VisitStatus.CANCELLED, VisitStatus.NO_SHOW) or visit.household.erased_at:
         return True
     return (
         visit.status == VisitStatus.COMPLETED

@@ -1,10 +1,10 @@
 """Households and their consent."""
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
@@ -12,11 +12,26 @@ from rest_framework.response import Response
 
 from studies.common.api.schema import error_responses
 from studies.common.api.views import ApiView, ListApiView
+from studies.common.audit import audit_personal_data_shown
 from studies.common.roles import Capability
 from studies.scheduling import access, selectors, services
 from studies.scheduling.api import filters
 from studies.scheduling.api import serializers as s
 from studies.scheduling.api.views.base import study_to_manage, validated
+from studies.scheduling.models import Household
+
+
+def _audit_contacts(request: Request, households: Iterable[Household], where: str) -> None:
+    audit_personal_data_shown(
+        request=request,
+        household_codes=[
+            household.code
+            for household in households
+            if getattr(household, "personal_data_visible", False)
+            and getattr(household, "contact", None) is not None
+        ],
+        where=where,
+    )
 
 
 class HouseholdListApi(ListApiView):
@@ -37,7 +52,9 @@ class HouseholdListApi(ListApiView):
         responses={200: s.HouseholdOutputSerializer(many=True), **error_responses(400)},
     )
     def get(self, request: Request) -> Response:
-        return self.list_response()
+        response = self.list_response()
+        _audit_contacts(request, self.paginator.page.object_list, "api household list")
+        return response
 
     @extend_schema(
         operation_id="households_create",
@@ -53,6 +70,7 @@ class HouseholdListApi(ListApiView):
             household = services.household_create(**data)
             services.household_enrol(study=study, household=household)
         household = selectors.household_detail(user=request.user, household=household)
+        _audit_contacts(request, [household], "api household created")
         return Response(s.HouseholdOutputSerializer(household).data, status=status.HTTP_201_CREATED)
 
 
@@ -65,6 +83,7 @@ class HouseholdDetailApi(ApiView):
     def get(self, request: Request, household_id: uuid.UUID) -> Response:
         household = access.household_get_for_user(user=request.user, household_id=household_id)
         household = selectors.household_detail(user=request.user, household=household)
+        _audit_contacts(request, [household], "api household")
         return Response(s.HouseholdOutputSerializer(household).data)
 
     @extend_schema(
@@ -79,56 +98,7 @@ class HouseholdDetailApi(ApiView):
             user=request.user, household_id=household_id, capability=Capability.MANAGE_STUDY
         )
         data = validated(s.HouseholdUpdateInputSerializer, request.data)
-        services.household_update(household=household, **data)
+        services.household_update(household=household, actor=request.user, request=request, **data)
         household = selectors.household_detail(user=request.user, household=household)
+        _audit_contacts(request, [household], "api household")
         return Response(s.HouseholdOutputSerializer(household).data)
-
-
-class HouseholdConsentListApi(ApiView):
-    @extend_schema(
-        operation_id="households_consents_list",
-        tags=["households"],
-        summary="A household's consent records, current and withdrawn",
-        responses={200: s.ConsentOutputSerializer(many=True), **error_responses(404)},
-    )
-    def get(self, request: Request, household_id: uuid.UUID) -> Response:
-        household = access.household_get_for_user(user=request.user, household_id=household_id)
-        consents = selectors.consent_list(household=household)
-        return Response(s.ConsentOutputSerializer(consents, many=True).data)
-
-    @extend_schema(
-        operation_id="households_consents_create",
-        tags=["households"],
-        summary="Record consent (research lead)",
-        request=s.ConsentInputSerializer,
-        responses={201: s.ConsentOutputSerializer, **error_responses(400, 403, 404)},
-    )
-    def post(self, request: Request, household_id: uuid.UUID) -> Response:
-        household = access.household_get_for_user(
-            user=request.user, household_id=household_id, capability=Capability.MANAGE_STUDY
-        )
-        data = validated(s.ConsentInputSerializer, request.data)
-        consent = services.consent_give(household=household, actor=request.user, **data)
-        return Response(s.ConsentOutputSerializer(consent).data, status=status.HTTP_201_CREATED)
-
-
-class ConsentWithdrawApi(ApiView):
-    @extend_schema(
-        operation_id="consents_withdraw",
-        tags=["households"],
-        summary="Withdraw consent (research lead); withdrawing twice changes nothing",
-        request=None,
-        responses={200: s.ConsentOutputSerializer, **error_responses(403, 404)},
-    )
-    def post(self, request: Request, consent_id: uuid.UUID) -> Response:
-        consent = selectors.consent_get(consent_id=consent_id)
-        if consent is None:
-            raise Http404
-        # A consent is as visible as its household: the household's access function decides.
-        access.household_get_for_user(
-            user=request.user,
-            household_id=consent.household_id,
-            capability=Capability.MANAGE_STUDY,
-        )
-        consent = services.consent_withdraw(consent=consent)
-        return Response(s.ConsentOutputSerializer(consent).data)

@@ -114,7 +114,9 @@ class StudyMemberListApi(ApiView):
             raise ValidationError(
                 {"username": [_("No one is called %(username)s.") % {"username": data["username"]}]}
             )
-        membership, created = services.membership_set(study=study, user=user, role=data["role"])
+        membership, created = services.membership_set(
+            study=study, user=user, role=data["role"], actor=request.user, request=request
+        )
         return Response(
             s.TeamMemberOutputSerializer(membership).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -136,7 +138,7 @@ class StudyMemberDetailApi(ApiView):
         user = selectors.study_member(study=study, username=username)
         if user is None:
             raise Http404
-        services.membership_remove(study=study, user=user)
+        services.membership_remove(study=study, user=user, actor=request.user, request=request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

@@ -15,6 +15,8 @@ from rest_framework.response import Response
 from studies.common.api.pagination import NewestFirstCursorPagination
 from studies.common.api.schema import error_responses
 from studies.common.api.views import ApiView, ListApiView
+from studies.common.audit import audit_record
+from studies.common.models import AuditAction
 from studies.scheduling.api.views.base import validated
 from studies.synthesis import exports, selectors
 from studies.synthesis.access import QuoteNotInBank, quote_get_for_use
@@ -74,6 +76,15 @@ class _QuoteExportApi(ApiView):
             user=request.user, filters=filters.quote_filters(request.query_params)
         )
 
+    def audit(self, request: Request, file_format: str) -> None:
+        # Recorded once the filters are known to be valid, before the file streams out.
+        audit_record(
+            actor=request.user,
+            action=AuditAction.QUOTES_EXPORTED,
+            detail={"format": file_format, "filters": dict(request.query_params.items())},
+            request=request,
+        )
+
 
 class QuoteCsvExportApi(_QuoteExportApi):
     @extend_schema(
@@ -88,7 +99,9 @@ class QuoteCsvExportApi(_QuoteExportApi):
         },
     )
     def get(self, request: Request) -> StreamingHttpResponse:
-        return exports.quote_bank_csv(quotes=self.quotes(request), user=request.user)
+        quotes = self.quotes(request)
+        self.audit(request, "csv")
+        return exports.quote_bank_csv(quotes=quotes, user=request.user)
 
 
 class QuoteMarkdownExportApi(_QuoteExportApi):
@@ -104,7 +117,9 @@ class QuoteMarkdownExportApi(_QuoteExportApi):
         },
     )
     def get(self, request: Request) -> StreamingHttpResponse:
-        return exports.quote_bank_markdown(quotes=self.quotes(request), user=request.user)
+        quotes = self.quotes(request)
+        self.audit(request, "markdown")
+        return exports.quote_bank_markdown(quotes=quotes, user=request.user)
 
 
 class QuoteUseCreateApi(ApiView):

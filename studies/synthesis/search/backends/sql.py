@@ -12,6 +12,7 @@ from django.db import connection, models
 from django.db.models import Q, QuerySet
 
 from studies.fieldwork.models import ObservationKind, ObservationTag
+from studies.scheduling.models import Consent, ConsentKind
 from studies.synthesis.models import Evidence, InsightTag
 from studies.synthesis.search.types import OBSERVATION_KINDS, Scope, SearchKind
 
@@ -58,6 +59,15 @@ def observation_filters(scope: Scope) -> tuple[str, list[Any]]:
         )
         conditions.append(f"o.id IN ({tagged})")
         params += tag_params
+    if scope.consented_quotes_only is not None:
+        restricted, restricted_params = _subquery(scope.consented_quotes_only.values("pk"))
+        consented, consented_params = _subquery(
+            Consent.objects.in_force().filter(kind=ConsentKind.MARKETING).values("household_id")
+        )
+        conditions.append(
+            f"(o.kind <> %s OR r.study_id NOT IN ({restricted}) OR v.household_id IN ({consented}))"
+        )
+        params += [ObservationKind.QUOTE, *restricted_params, *consented_params]
     return " AND ".join(conditions), params
 
 
