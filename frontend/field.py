@@ -107,6 +107,11 @@ def ui_text() -> dict[str, str]:
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
     visits = selectors.today_visit_list(user=request.user, days=TODAY_DAYS)
+    audit_personal_data_shown(
+        request=request,
+        household_codes=[row.visit.household.code for row in visits if row.address],
+        where="today page",
+    )
     context = {"visits": visits, "days": TODAY_DAYS, "ui_text": ui_text()}
     return render(request, "frontend/today.html", context)
 

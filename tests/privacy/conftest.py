@@ -11,6 +11,7 @@ from studies.fieldwork.models import Photo, PhotoStatus
 from studies.scheduling.models import Visit
 from studies.synthesis.models import Insight
 from studies.synthesis.services import insights
+from tests.frontend.conftest import world  # noqa: F401  (the fixture, re-exported)
 from tests.synthesis.conftest import Field, field  # noqa: F401  (the fixture, re-exported)
 
 RENDITIONS = ("original", "web_webp", "web_jpeg", "thumb_webp", "thumb_jpeg")

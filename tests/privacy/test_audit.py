@@ -240,3 +240,16 @@ def test_role_changes_in_the_admin_are_audited(admin_client, team):
         "product",
         {"role": "marketing", "previous_role": "product"},
     )
+
+
+def test_the_today_page_audits_the_addresses_it_shows(client, world):
+    client.force_login(world.team.researcher)
+
+    response = client.get(reverse("frontend:today"))
+
+    assert response.status_code == 200
+    viewed = AuditEvent.objects.get(action=AuditAction.PERSONAL_DATA_VIEWED)
+    assert (viewed.actor, viewed.detail) == (
+        world.team.researcher,
+        {"households": [world.visit.household.code], "where": "today page"},
+    )
