@@ -397,9 +397,7 @@ def test_the_team_fetches_each_rendition_privately_cached(
     assert Image.open(io.BytesIO(body)).format == image_format
 
 
-def test_behind_nginx_the_proxy_sends_the_file_once_access_is_checked(
-    settings, team, ready_photo
-):
+def test_behind_nginx_the_proxy_sends_the_file_once_access_is_checked(settings, team, ready_photo):
     settings.RESEARCHHUB_PHOTO_ACCEL_PREFIX = "/protected-media/"
     client = Client()
     client.force_login(team.product)
