@@ -28,6 +28,10 @@ PAGE_NOT_FOUND = _(
     "No such page: a page number past the last page, or a malformed page number or cursor."
 )
 UNSUPPORTED_MEDIA_TYPE = _("The body's Content-Type is not one this operation accepts.")
+TOO_LARGE = _("The body is larger than the server reads (RESEARCHHUB_MAX_REQUEST_BYTES).")
+TOO_MANY_REQUESTS = _(
+    "Too many requests in a short time; the Retry-After header says how many seconds to wait."
+)
 # A time of day as DRF reads and writes it, "09:00" or "09:00:00": wall-clock time in the
 # study's zone, so never with the UTC offset that JSON Schema's "time" format demands.
 TIME_OF_DAY_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"
@@ -76,8 +80,9 @@ def document_framework_errors(
     result: dict[str, Any], generator: Any, request: Any, public: bool
 ) -> dict[str, Any]:
     """Postprocessing hook: the errors DRF itself answers, whatever the view. A paginated
-    list (a page or cursor parameter) answers 404 for a page that is not there, and an
-    operation that takes a body answers 415 for a Content-Type it cannot parse."""
+    list (a page or cursor parameter) answers 404 for a page that is not there; an operation
+    that takes a body answers 413 for one too large and 415 for a Content-Type it cannot
+    parse; every operation answers 429 past the rate limit."""
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
             responses = operation["responses"]
@@ -85,7 +90,9 @@ def document_framework_errors(
             if query & {"page", "cursor"}:
                 responses.setdefault("404", _error_response(PAGE_NOT_FOUND))
             if "requestBody" in operation:
+                responses.setdefault("413", _error_response(TOO_LARGE))
                 responses.setdefault("415", _error_response(UNSUPPORTED_MEDIA_TYPE))
+            responses.setdefault("429", _error_response(TOO_MANY_REQUESTS))
             operation["responses"] = dict(sorted(responses.items()))
     return result
 
