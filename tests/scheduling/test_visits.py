@@ -6,10 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from studies.common.errors import ConflictError
+from studies.common.roles import Role
 from studies.scheduling import services
 from studies.scheduling.models import Availability, Visit, VisitChange, VisitStatus
 from tests.conftest import enrol_consenting
-from tests.factories import RoundFactory, VisitFactory
+from tests.factories import MembershipFactory, RoundFactory, VisitFactory
 
 UTC = dt.UTC
 
@@ -91,6 +92,25 @@ def test_an_overlapping_visit_for_the_same_researcher_is_a_conflict(team, round_
         ]
     }
     assert Visit.objects.count() == 1
+
+
+def test_a_clash_in_another_study_says_when_but_not_whom(team, round_, households):
+    other_study = team.outsider.memberships.get().study
+    other_round = RoundFactory(study=other_study, label="2027-Q1")
+    [elsewhere] = enrol_consenting(other_study, 1, prefix="X")
+    MembershipFactory(study=other_study, user=team.researcher, role=Role.RESEARCHER)
+    book(team, other_round, elsewhere, at(12, 10))
+
+    with pytest.raises(ConflictError) as raised:
+        book(team, round_, households[0], at(12, 11))
+
+    assert raised.value.message_dict == {
+        "scheduled_start": [
+            f"{team.researcher} is already on a visit for another study then "
+            "(12 Jan 2027, 10:00 to 11:30)."
+        ]
+    }
+    assert elsewhere.code not in str(raised.value)
 
 
 def test_back_to_back_visits_do_not_overlap(team, round_, households):

@@ -147,23 +147,27 @@ def validate_booking(
             scheduled_end__gt=start,
         )
         .exclude(pk=exclude_visit.pk if exclude_visit else None)
-        .select_related("household")
+        .select_related("household", "round")
         .first()
     )
     if clash is not None:
-        raise ConflictError(
-            {
-                "scheduled_start": [
-                    _("%(name)s is already visiting %(code)s then (%(start)s to %(end)s).")
-                    % {
-                        "name": researcher,
-                        "code": clash.household.code,
-                        "start": _local(clash.scheduled_start, zone),
-                        "end": time_format(clash.scheduled_end.astimezone(zone), "H:i"),
-                    }
-                ]
+        when = {
+            "name": researcher,
+            "start": _local(clash.scheduled_start, zone),
+            "end": time_format(clash.scheduled_end.astimezone(zone), "H:i"),
+        }
+        if clash.round.study_id == study.pk:
+            message = _("%(name)s is already visiting %(code)s then (%(start)s to %(end)s).") % {
+                **when,
+                "code": clash.household.code,
             }
-        )
+        else:
+            # The person booking may not be in that study: say when, never whom.
+            message = (
+                _("%(name)s is already on a visit for another study then (%(start)s to %(end)s).")
+                % when
+            )
+        raise ConflictError({"scheduled_start": [message]})
 
 
 @transaction.atomic
