@@ -41,6 +41,18 @@ def studies_for_user(user: User, capability: str = Capability.VIEW_STUDY) -> Que
     return Study.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
 
 
+def can_start_study(user: User) -> bool:
+    """Administrators and research leads start studies (and lead them); the other roles
+    work inside the studies they are given."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return (
+        user.is_staff
+        or user.is_superuser
+        or (StudyMembership.objects.filter(user=user, role=Role.RESEARCH_LEAD).exists())
+    )
+
+
 def _require(role: str | None, capability: str) -> None:
     if role is None:
         raise Http404

@@ -79,8 +79,8 @@ def test_the_list_costs_the_same_queries_for_many_studies(
     assert response.json()["count"] == 6
 
 
-def test_anyone_signed_in_may_create_a_study_and_leads_it(client_for, team):
-    response = client_for(team.researcher).post(
+def test_a_lead_creates_a_study_and_leads_it(client_for, team):
+    response = client_for(team.lead).post(
         STUDIES,
         {
             "title": "Breakfast at home",
@@ -106,8 +106,28 @@ def test_anyone_signed_in_may_create_a_study_and_leads_it(client_for, team):
     assert body["questions"] == ["Who cooks?", "When?"]
     assert body["workday_start"] == "08:00:00"
     assert body["team"] == [
-        {"username": "researcher", "name": team.researcher.get_full_name(), "role": "research_lead"}
+        {"username": "lead", "name": team.lead.get_full_name(), "role": "research_lead"}
     ]
+
+
+@pytest.mark.parametrize("persona", ["researcher", "product", "marketing"])
+def test_only_administrators_and_leads_start_studies(client_for, team, persona):
+    response = client_for(getattr(team, persona)).post(STUDIES, {"title": "T", "why": "W"})
+
+    assert response.status_code == 403
+    assert response.json() == {
+        "errors": {"detail": ["Only administrators and research leads start studies."]}
+    }
+    assert Study.objects.count() == 2
+
+
+def test_an_administrator_in_no_study_may_start_one(client_for, db):
+    admin = UserFactory(username="admin", is_staff=True)
+
+    response = client_for(admin).post(STUDIES, {"title": "T", "why": "W"})
+
+    assert response.status_code == 201
+    assert response.json()["my_role"] == "research_lead"
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -37,11 +38,13 @@ class StudyListApi(ListApiView):
     @extend_schema(
         operation_id="studies_create",
         tags=["studies"],
-        summary="Create a study; you become its research lead",
+        summary="Create a study (administrators and research leads); you become its lead",
         request=s.StudyInputSerializer,
-        responses={201: s.StudyOutputSerializer, **error_responses(400)},
+        responses={201: s.StudyOutputSerializer, **error_responses(400, 403)},
     )
     def post(self, request: Request) -> Response:
+        if not access.can_start_study(request.user):
+            raise PermissionDenied(_("Only administrators and research leads start studies."))
         data = validated(s.StudyInputSerializer, request.data)
         study = services.study_create(actor=request.user, **data)
         output = s.StudyOutputSerializer(selectors.study_detail(user=request.user, study=study))
