@@ -88,7 +88,9 @@ def _page(
 ) -> HttpResponse:
     role = study.viewer_role
     personal = role_can(role, Capability.VIEW_PERSONAL_DATA)
-    contact = selectors.household_contact_get(household=household) if personal else None
+    contact = (
+        selectors.household_contact_get(household=household, study=study) if personal else None
+    )
     if contact is not None:
         audit_personal_data_shown(
             request=request,

@@ -160,7 +160,11 @@ def _visit_page(
         visit.researcher_id == request.user.pk or role_can(role, Capability.MANAGE_STUDY)
     )
     allowed = services.TRANSITIONS[visit.status] if can_conduct else frozenset()
-    contact = selectors.household_contact_get(household=visit.household) if personal else None
+    contact = (
+        selectors.household_contact_get(household=visit.household, study=study)
+        if personal
+        else None
+    )
     if contact is not None:
         audit_personal_data_shown(
             request=request,

@@ -95,18 +95,14 @@ def household_list(*, user: User) -> QuerySet[Household]:
     and marketing answers cannot leak them by accident.
     """
     personal_studies = access.studies_for_user(user, Capability.VIEW_PERSONAL_DATA)
+    # Only while enrolled: a household that left the panel keeps its pseudonym, not its address.
+    current = Enrolment.objects.filter(study__in=personal_studies, left_at__isnull=True)
     visible_contacts = HouseholdContact.objects.filter(
-        Exists(
-            Enrolment.objects.filter(household=OuterRef("household"), study__in=personal_studies)
-        )
+        Exists(current.filter(household=OuterRef("household")))
     )
     return (
         access.households_for_user(user)
-        .annotate(
-            personal_data_visible=Exists(
-                Enrolment.objects.filter(household=OuterRef("pk"), study__in=personal_studies)
-            )
-        )
+        .annotate(personal_data_visible=Exists(current.filter(household=OuterRef("pk"))))
         .prefetch_related(Prefetch("contact", queryset=visible_contacts))
         .order_by("code")
     )
@@ -286,9 +282,14 @@ def visit_change_list(*, visit: Visit) -> QuerySet[VisitChange]:
     )
 
 
-def household_contact_get(*, household: Household) -> HouseholdContact | None:
-    """Personal data of one household; only for roles with VIEW_PERSONAL_DATA."""
-    return HouseholdContact.objects.filter(household=household).first()
+def household_contact_get(*, household: Household, study: Study) -> HouseholdContact | None:
+    """Personal data of one household, for roles with VIEW_PERSONAL_DATA, while it is in the
+    study's panel: once it has left, the team has no more need of its name and address."""
+    return HouseholdContact.objects.filter(
+        household=household,
+        household__enrolments__study=study,
+        household__enrolments__left_at__isnull=True,
+    ).first()
 
 
 def researcher_list(*, study: Study) -> QuerySet[User]:
