@@ -12,10 +12,10 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint format schema migrate demo bench clean
+.PHONY: help install run test lint format schema permissions migrate demo bench clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.12 or 3.13 is needed" >&2; exit 1; }
@@ -48,6 +48,9 @@ format: $(VENV)/.installed
 
 schema: $(VENV)/.installed ## Regenerate docs/openapi.yaml from the code
 	$(MANAGE) spectacular --validate --fail-on-warn --file docs/openapi.yaml
+
+permissions: $(VENV)/.installed ## Regenerate docs/permissions.md from tests/access/matrix.py
+	$(BIN)/python -m tests.access.render
 
 bench: $(VENV)/.installed ## Run the benchmarks and print one table (see bench/README.md)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
