@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.apps import apps as django_apps
+from django.test import Client
 from rest_framework.test import APIClient
 
 from studies.common.models import User
@@ -146,3 +147,27 @@ def team(db) -> Team:
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def client_for(api_client: APIClient):
+    """`client_for(user)` signs the API test client in as that user (None: anonymous)."""
+
+    def sign_in(user: User | None) -> APIClient:
+        api_client.force_authenticate(user)
+        return api_client
+
+    return sign_in
+
+
+@pytest.fixture
+def superuser(db) -> User:
+    return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(superuser) -> Client:
+    """The Django test client signed in as the superuser (pytest-django's own is replaced)."""
+    client = Client()
+    client.force_login(superuser)
+    return client

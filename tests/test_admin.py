@@ -15,7 +15,6 @@ from django.urls import reverse
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
 
 from studies.accounts.services import api_token_create
-from studies.common.models import User
 from studies.fieldwork.models import Observation, PhotoUpload, SyncConflict, SyncOperation
 from studies.privacy.services import household_erase
 from studies.scheduling.models import Household, Visit, VisitChange, VisitStatus
@@ -41,18 +40,6 @@ def url(model, view: str, *args: object) -> str:
 def _private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def superuser(db) -> User:
-    return UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def admin_client(superuser) -> Client:
-    client = Client()
-    client.force_login(superuser)
-    return client
 
 
 def test_every_model_of_the_domain_is_in_the_admin():

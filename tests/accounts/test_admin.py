@@ -1,6 +1,5 @@
 """The API token admin: everyone's tokens, read-only, with a revoke action; never a hash."""
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -10,18 +9,6 @@ from tests.accounts.conftest import make_token
 from tests.factories import UserFactory
 
 CHANGELIST = reverse("admin:accounts_apitoken_changelist")
-
-
-@pytest.fixture
-def root(db):
-    return UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def admin_client(root) -> Client:
-    client = Client()
-    client.force_login(root)
-    return client
 
 
 def test_it_lists_everyones_tokens_without_their_hashes(admin_client):

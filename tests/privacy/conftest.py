@@ -4,9 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
-from rest_framework.test import APIClient
 
-from studies.common.models import User
 from studies.fieldwork.models import Photo, PhotoStatus
 from studies.scheduling.models import Visit
 from studies.synthesis.models import Insight
@@ -15,15 +13,6 @@ from tests.frontend.conftest import world  # noqa: F401  (the fixture, re-export
 from tests.synthesis.conftest import Field, field  # noqa: F401  (the fixture, re-exported)
 
 RENDITIONS = ("original", "web_webp", "web_jpeg", "thumb_webp", "thumb_jpeg")
-
-
-@pytest.fixture
-def client_for(api_client: APIClient):
-    def sign_in(user: User | None) -> APIClient:
-        api_client.force_authenticate(user)
-        return api_client
-
-    return sign_in
 
 
 @pytest.fixture(autouse=True)

@@ -4,28 +4,14 @@ records every look at personal data."""
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from studies.common.models import AuditAction, AuditEvent
 from studies.privacy.models import Erasure
 from studies.scheduling.models import Consent, ConsentKind, HouseholdContact
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def root():
-    return UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def admin_client(root) -> Client:
-    client = Client()
-    client.force_login(root)
-    return client
 
 
 def consent_form(household, **overrides):
@@ -40,16 +26,16 @@ def consent_form(household, **overrides):
     }
 
 
-def test_consent_added_in_the_admin_goes_through_the_service(admin_client, root, field):
+def test_consent_added_in_the_admin_goes_through_the_service(admin_client, superuser, field):
     household = field.households[2]
 
     response = admin_client.post(reverse("admin:scheduling_consent_add"), consent_form(household))
 
     assert response.status_code == 302
     consent = Consent.objects.get(household=household, kind=ConsentKind.MARKETING)
-    assert (consent.version, consent.recorded_by) == ("4.0", root)
+    assert (consent.version, consent.recorded_by) == ("4.0", superuser)
     event = AuditEvent.objects.get(action=AuditAction.CONSENT_GIVEN)
-    assert (event.actor, event.target) == (root, household.code)
+    assert (event.actor, event.target) == (superuser, household.code)
 
 
 def test_consent_given_in_the_future_is_refused_on_its_field(admin_client, field):
@@ -109,7 +95,7 @@ def test_the_erase_action_asks_first_then_erases(admin_client, field):
     assert not HouseholdContact.objects.filter(household=household).exists()
 
 
-def test_opening_a_contact_in_the_admin_is_audited(admin_client, root, field):
+def test_opening_a_contact_in_the_admin_is_audited(admin_client, superuser, field):
     contact = field.households[0].contact
 
     admin_client.get(reverse("admin:scheduling_householdcontact_change", args=[contact.pk]))
@@ -118,7 +104,7 @@ def test_opening_a_contact_in_the_admin_is_audited(admin_client, root, field):
 
     viewed = AuditEvent.objects.filter(action=AuditAction.PERSONAL_DATA_VIEWED).order_by("at")
     assert [(e.actor, e.detail["where"], len(e.detail["households"])) for e in viewed] == [
-        (root, "admin contact", 1),
-        (root, "admin list", 3),
-        (root, "admin household", 1),
+        (superuser, "admin contact", 1),
+        (superuser, "admin list", 3),
+        (superuser, "admin household", 1),
     ]

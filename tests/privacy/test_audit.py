@@ -7,7 +7,6 @@ import io
 import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
-from django.test import Client
 from django.urls import reverse
 
 from studies.common.audit import audit_record
@@ -180,13 +179,6 @@ def test_the_household_api_audits_contacts_shown_to_the_lead_only(client_for, fi
 
     viewed = AuditEvent.objects.filter(action=AuditAction.PERSONAL_DATA_VIEWED)
     assert [(e.actor, e.target) for e in viewed] == [(field.team.lead, household.code)]
-
-
-@pytest.fixture
-def admin_client(db) -> Client:
-    client = Client()
-    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
-    return client
 
 
 def test_the_admin_filters_the_log_and_exports_it_as_csv(admin_client, team):

@@ -4,10 +4,8 @@ history and the delivery log are read-only."""
 import socket
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
-from studies.common.models import User
 from studies.fieldwork.models import TagGroup
 from studies.synthesis.models import (
     Board,
@@ -24,7 +22,7 @@ from studies.synthesis.models import (
     WebhookDelivery,
 )
 from studies.synthesis.services import boards, insights, quotes, webhooks
-from tests.factories import StudyFactory, TagFactory, UserFactory
+from tests.factories import StudyFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,18 +43,6 @@ SYNTHESIS_MODELS = (
 
 def url(model, view: str, *args: object) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-@pytest.fixture
-def superuser(db) -> User:
-    return UserFactory(username="root", is_staff=True, is_superuser=True)
-
-
-@pytest.fixture
-def admin_client(superuser) -> Client:
-    client = Client()
-    client.force_login(superuser)
-    return client
 
 
 @pytest.fixture

@@ -1,9 +1,7 @@
 """GET /api/v1/search/: the search service over HTTP, for every persona."""
 
 import pytest
-from rest_framework.test import APIClient
 
-from studies.common.models import User
 from studies.fieldwork.models import ObservationKind
 from studies.synthesis.services import insights
 from tests.factories import ObservationFactory, UserFactory
@@ -12,15 +10,6 @@ from tests.synthesis.api.conftest import iso
 pytestmark = pytest.mark.django_db
 
 SEARCH = "/api/v1/search/"
-
-
-@pytest.fixture
-def client_for(api_client: APIClient):
-    def sign_in(user: User | None) -> APIClient:
-        api_client.force_authenticate(user)
-        return api_client
-
-    return sign_in
 
 
 @pytest.fixture

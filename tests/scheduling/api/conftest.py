@@ -4,9 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
-from rest_framework.test import APIClient
 
-from studies.common.models import User
 from studies.scheduling.models import Household, Round, Visit
 from tests.conftest import Team, enrol_consenting
 from tests.factories import RoundFactory, VisitFactory
@@ -43,14 +41,3 @@ def fieldwork(team: Team) -> Fieldwork:
         scheduled_end=at(10, 30),
     )
     return Fieldwork(round=round_, households=households, visit=visit)
-
-
-@pytest.fixture
-def client_for(api_client: APIClient):
-    """`client_for(user)` signs the test client in as that user (None: anonymous)."""
-
-    def sign_in(user: User | None) -> APIClient:
-        api_client.force_authenticate(user)
-        return api_client
-
-    return sign_in

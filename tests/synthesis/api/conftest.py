@@ -5,7 +5,6 @@ from collections.abc import Iterable
 
 import pytest
 from django.utils import timezone
-from rest_framework.test import APIClient
 
 from studies.common.models import User
 from studies.fieldwork.models import Observation, Photo, PhotoStatus, Tag
@@ -21,17 +20,6 @@ def iso(moment: dt.datetime | None) -> str | None:
     if moment is None:
         return None
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-
-
-@pytest.fixture
-def client_for(api_client: APIClient):
-    """`client_for(user)` signs the test client in as that user (None: anonymous)."""
-
-    def sign_in(user: User | None) -> APIClient:
-        api_client.force_authenticate(user)
-        return api_client
-
-    return sign_in
 
 
 @pytest.fixture
