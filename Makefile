@@ -12,7 +12,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help install run test lint format schema permissions migrate demo bench clean
+.PHONY: help install run test lint format schema permissions migrate demo bench bench-smoke clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -55,6 +55,10 @@ permissions: $(VENV)/.installed ## Regenerate docs/permissions.md from tests/acc
 bench: $(VENV)/.installed ## Run the benchmarks and print one table (see bench/README.md)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
 	$(BIN)/python bench/run.py
+
+bench-smoke: $(VENV)/.installed ## Every benchmark on tiny data, figures not judged (CI runs it)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,bench]"
+	BENCH_SMOKE=1 $(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .test-db-*.sqlite3 staticfiles

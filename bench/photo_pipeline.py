@@ -3,7 +3,8 @@
 Both make the same five files from the same bytes: the clean original (orientation applied,
 no metadata) as JPEG, and the 1600 px and 400 px renditions as WebP and JPEG. Target: ours
 takes at most 0.8× pyvips' time. A worker's peak memory (resident set of a process that
-loads Django and processes the photo) must stay under 250 MB.
+loads Django and processes the photo) must stay under 250 MB. BENCH_REPEATS sets the timed
+runs of each (default 7; bench/run.py's smoke run makes it 1).
 """
 
 import io
@@ -12,9 +13,9 @@ import sys
 import tempfile
 import time
 
-from common import Figure, emit, median, setup_django
+from common import Figure, emit, env_int, median, setup_django
 
-REPEATS = 7
+REPEATS = env_int("BENCH_REPEATS", 7)
 WIDTH, HEIGHT = 4000, 3000  # 12 megapixels
 
 

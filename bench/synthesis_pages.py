@@ -9,20 +9,32 @@ The query count of a page must not grow with the data: the same at both sizes.
 
 The database is BENCH_DATABASE_URL, else DATABASE_URL when it is PostgreSQL, else the local
 server, under the name researchhub_bench_synthesis (the throwaway copy is test_…).
+BENCH_SCALE sets the full size (default 1, the generator's default; the tenth follows) and
+BENCH_REQUESTS the timed requests per page (default 60): bench/run.py's smoke run makes both
+small.
 """
 
 import os
-import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
-from common import Figure, emit, median, percentile, setup_django, throwaway_database
+from common import (
+    Figure,
+    emit,
+    env_int,
+    generate_dataset,
+    median,
+    percentile,
+    postgres_url,
+    scratch_media,
+    setup_django,
+    size_scales,
+    throwaway_database,
+)
 
 DATABASE_NAME = "researchhub_bench_synthesis"
 WARM_UP = 5
-REQUESTS = 60
+REQUESTS = env_int("BENCH_REQUESTS", 60)
 # A page far over its target would take many minutes for 60 requests; stop sooner.
 TIME_BUDGET_S = 30.0
 PAGE_TARGET_MS = 60.0
@@ -76,50 +88,36 @@ class Measured:
     queries: dict[str, int]  # per URL
 
 
-def postgres_url() -> str:
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgres"):
-        url = "postgres://postgres@127.0.0.1:5432/researchhub"
-    return urlunsplit(urlsplit(url)._replace(path=f"/{DATABASE_NAME}"))
-
-
 def main() -> None:
-    os.environ["DATABASE_URL"] = postgres_url()
-    # The generator writes a few real image files; keep them out of the project's media.
-    with tempfile.TemporaryDirectory(prefix="researchhub-bench-media-") as media:
-        os.environ["MEDIA_ROOT"] = media
+    os.environ["DATABASE_URL"] = postgres_url(DATABASE_NAME)
+    with scratch_media():
         setup_django()
         emit(measure_both_sizes())
 
 
 def measure_both_sizes() -> list[Figure]:
+    from studies.demo.dataset import DatasetSize
+
     figures: list[Figure] = []
     results: dict[str, list[Measured]] = {}
-    for label, scale in (("1/10", 0.1), ("full", 1.0)):
+    for label, scale in size_scales():
         with throwaway_database():
-            seconds = generate(scale)
+            seconds = generate_dataset(scale)
             results[label] = [measure(page) for page in PAGES]
-        if scale == 1.0:
-            figures.append(
-                Figure(
-                    name="generate_dataset: full size on PostgreSQL",
-                    value=round(seconds, 1),
-                    target=GENERATE_TARGET_S,
-                    unit="s",
-                    detail="2,000 households, 100,000 observations, 10,000 insights, "
-                    "20,000 photos; bulk inserts, routing through insights_route",
-                )
+        size = DatasetSize().scaled(scale)
+        figures.append(
+            Figure(
+                name="generate_dataset on PostgreSQL",
+                value=round(seconds, 1),
+                target=GENERATE_TARGET_S,
+                unit="s",
+                detail=f"{size.households:,} households, {size.observations:,} observations, "
+                f"{size.insights:,} insights, {size.photos:,} photos; bulk inserts, routing "
+                "through insights_route",
+                size=label,
             )
+        )
     return figures + page_figures(results)
-
-
-def generate(scale: float) -> float:
-    from django.core.management import call_command
-
-    started = time.monotonic()
-    # Progress on stderr: bench/run.py shows it when a run fails.
-    call_command("generate_dataset", "--scale", str(scale), stdout=sys.stderr)
-    return time.monotonic() - started
 
 
 def measure(page: Page) -> Measured:
@@ -178,7 +176,7 @@ def page_figures(results: dict[str, list[Measured]]) -> list[Figure]:
         for label, measured in (("full", full), ("1/10", tenth)):
             figures.append(
                 Figure(
-                    name=f"{page.name}, server time p95 ({label})",
+                    name=f"{page.name}, server time p95",
                     value=round(measured.p95_ms, 1),
                     target=page.target_ms,
                     unit="ms",
@@ -186,6 +184,7 @@ def page_figures(results: dict[str, list[Measured]]) -> list[Figure]:
                         f"p50 {measured.p50_ms:.1f} ms over {measured.requests} requests; "
                         f"{counts_of(measured)} queries"
                     ),
+                    size=label,
                 )
             )
         ratios = [full.queries[url] / tenth.queries[url] for url in page.urls]
