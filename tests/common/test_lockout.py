@@ -61,7 +61,7 @@ def sign_in_once(base_url: str, username: str, password: str) -> Answer:
 
 
 def test_fifty_parallel_wrong_passwords_get_the_limit_and_no_more_until_an_admin_lifts_it(
-    live_server, admin_client
+    live_server, admin_client, superuser
 ):
     limit = settings.AXES_FAILURE_LIMIT
     UserFactory(username="lead")
@@ -113,7 +113,7 @@ def test_fifty_parallel_wrong_passwords_get_the_limit_and_no_more_until_an_admin
     assert not AccessAttempt.objects.exists()
     event = AuditEvent.objects.get(action=AuditAction.LOCKOUT_LIFTED)
     assert (event.actor_username, event.target, event.detail) == (
-        "admin",
+        superuser.username,
         "lead",
         {"failures": limit, "locked_out": True},
     )
@@ -201,7 +201,9 @@ def test_the_admin_sign_in_is_locked_out_too(client):
 
 
 @pytest.mark.django_db
-def test_deleting_the_record_in_the_admin_lifts_the_lockout_and_is_audited(client, admin_client):
+def test_deleting_the_record_in_the_admin_lifts_the_lockout_and_is_audited(
+    client, admin_client, superuser
+):
     UserFactory(username="rita")
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post("/login/", {"username": "rita", "password": "nope"})
@@ -216,7 +218,7 @@ def test_deleting_the_record_in_the_admin_lifts_the_lockout_and_is_audited(clien
         AuditEvent.objects.filter(action=AuditAction.LOCKOUT_LIFTED).values_list(
             "actor_username", "target"
         )
-    ) == [("admin", "rita")]
+    ) == [(superuser.username, "rita")]
 
 
 @pytest.mark.django_db
