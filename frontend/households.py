@@ -106,7 +106,6 @@ def _page(
         "can_view_personal_data": personal,
         "can_manage": can_manage and household.erased_at is None,
         "consents": list(selectors.consent_list(household=household)),
-        "now": timezone.now(),
         "erasure": Erasure.objects.filter(household=household).first(),
         "consent_form": consent_form or ConsentForm(),
         "erasure_form": erasure_form or ErasureForm(code=household.code),

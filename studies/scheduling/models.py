@@ -186,6 +186,15 @@ class Consent(BaseModel):
     def __str__(self) -> str:
         return f"{self.household.code}: {self.get_kind_display()} v{self.version}"
 
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None and self.withdrawn_at <= timezone.now()
+
+    @property
+    def is_in_force(self) -> bool:
+        """The same test as ConsentQuerySet.in_force(), for one record already loaded."""
+        return self.given_at <= timezone.now() and not self.is_withdrawn
+
 
 class Enrolment(BaseModel):
     study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="enrolments")

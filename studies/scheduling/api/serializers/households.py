@@ -105,15 +105,9 @@ class ConsentInputSerializer(serializers.Serializer):
 class ConsentOutputSerializer(serializers.ModelSerializer):
     household = serializers.UUIDField(source="household_id", read_only=True)
     kind = NamedChoiceField(ConsentKind, read_only=True)
-    in_force = serializers.SerializerMethodField()
+    in_force = serializers.BooleanField(source="is_in_force", read_only=True)
 
     class Meta:
         model = Consent
         fields = ["id", "household", "kind", "version", "given_at", "withdrawn_at", "in_force"]
         read_only_fields = fields
-
-    def get_in_force(self, consent: Consent) -> bool:
-        now = timezone.now()
-        return consent.given_at <= now and (
-            consent.withdrawn_at is None or consent.withdrawn_at > now
-        )
