@@ -53,10 +53,10 @@ class AuditedChangeViewMixin:
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         response = super().change_view(request, object_id, form_url, extra_context)  # type: ignore[misc]
-        if request.method == "GET" and response.status_code == 200:
-            obj = self.get_object(request, object_id)  # type: ignore[attr-defined]
-            if obj is not None:
-                _audit_view(request, [self.household_code(obj)], self.audit_where)
+        # The page's own object, as the admin loaded it: no second query for it.
+        shown = getattr(response, "context_data", None) or {}
+        if request.method == "GET" and response.status_code == 200 and shown.get("original"):
+            _audit_view(request, [self.household_code(shown["original"])], self.audit_where)
         return response
 
 
