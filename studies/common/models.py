@@ -83,7 +83,7 @@ class AuditEvent(models.Model):
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     # No database constraint and nothing done on delete: deleting a user must not rewrite
     # the log, which keeps their username beside the id.
     actor = models.ForeignKey(

@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
             name='AuditEvent',
             fields=[
                 ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='at')),
+                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='when')),
                 ('actor_username', models.CharField(blank=True, max_length=150, verbose_name='who')),
                 ('action', models.CharField(choices=[('personal_data.viewed', 'Personal data viewed'), ('personal_data.exported', 'Personal data exported'), ('personal_data.changed', 'Personal data changed'), ('consent.given', 'Consent given'), ('consent.withdrawn', 'Consent withdrawn'), ('household.erased', 'Household erased'), ('quotes.exported', 'Quotes exported'), ('role.granted', 'Role granted'), ('role.changed', 'Role changed'), ('role.revoked', 'Role revoked'), ('staff.changed', 'Administrator rights changed'), ('routing_rule.created', 'Routing rule created'), ('routing_rule.changed', 'Routing rule changed'), ('routing_rule.deleted', 'Routing rule deleted'), ('token.created', 'API token created'), ('token.revoked', 'API token revoked'), ('lockout.lifted', 'Sign-in lock-out lifted'), ('audit.exported', 'Audit log exported')], max_length=40, verbose_name='action')),
                 ('study_id', models.UUIDField(blank=True, db_index=True, null=True, verbose_name='study')),
