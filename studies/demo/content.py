@@ -36,6 +36,7 @@ USERS = [
     DemoUser("ravi", "Ravi", "Menon", Role.RESEARCHER),
     DemoUser("paula", "Paula", "Nowak", Role.PRODUCT),
     DemoUser("mark", "Mark", "Ellison", Role.MARKETING),
+    DemoUser("sofia", "Sofia", "Lindqvist", Role.SALES),
 ]
 
 # Ravi works three days a week; the planner books him only inside these hours.
@@ -221,6 +222,9 @@ HOUSEHOLDS = [
 
 # The household whose round-two visit is recorded as a no-show.
 NO_SHOW = ("H-008", 1)
+# Visits where the researcher's phone had no signal: what was captured there synced only
+# when the phone next found one, this many days later. (household code, round index) → days.
+OFFLINE_SYNCS = {("H-010", 1): 3, ("H-011", 1): 2}
 
 
 @dataclass(frozen=True)
@@ -825,6 +829,16 @@ class DemoDecision:
     column: str
     by: str  # a demo username
     note: str = ""
+    after_days: int = 14  # how long after the insight was made the card was moved
+
+
+@dataclass(frozen=True)
+class DemoReview:
+    by: str  # a demo username whose role is a review team
+    importance: int
+    differentiation: int
+    feasibility: int
+    comment: str = ""
 
 
 @dataclass(frozen=True)
@@ -839,6 +853,8 @@ class DemoInsight:
     decisions: tuple[DemoDecision, ...] = ()
     comments: tuple[tuple[str, str], ...] = ()  # (username, text)
     used_in: tuple[str, str] | None = None  # (campaign, link) for the first quote
+    used_after_days: int = 28  # how long after the insight was made the quote was used
+    pressure_test: tuple[DemoReview, ...] | None = None  # put up by the lead, scored so
 
 
 INSIGHTS = [
@@ -852,15 +868,23 @@ INSIGHTS = [
         question=1,
         quotes=("The allotment gives us", "The list works as long as"),
         decisions=(
-            DemoDecision("product", "exploring", "paula"),
+            DemoDecision("product", "exploring", "paula", after_days=6),
             DemoDecision(
-                "product", "planned", "paula", "Freezer inventory in the app, 2027 range."
+                "product", "planned", "paula", "Freezer zone labels in the autumn range.", 35
             ),
-            DemoDecision("marketing", "shortlisted", "mark"),
+            DemoDecision("marketing", "shortlisted", "mark", after_days=12),
+            DemoDecision(
+                "product", "shipped", "paula", "Freezer zone labels ship with every tub.", 120
+            ),
         ),
         comments=(
             ("paula", "This is the strongest signal we have for the inventory feature."),
             ("mark", "The shopping-list quote from H-002 could anchor the spring campaign."),
+        ),
+        pressure_test=(
+            DemoReview("paula", 5, 4, 4, "Zone labels were cheap to add; an inventory is not."),
+            DemoReview("mark", 4, 4, 3, "Nobody else talks about the freezer at all."),
+            DemoReview("sofia", 5, 5, 3, "Retail buyers ask about freezer waste every visit."),
         ),
     ),
     DemoInsight(
@@ -872,7 +896,7 @@ INSIGHTS = [
         question=2,
         quotes=("The kids won't eat anything",),
         by="rita",
-        decisions=(DemoDecision("marketing", "used", "mark"),),
+        decisions=(DemoDecision("marketing", "used", "mark", after_days=30),),
         used_in=("Spring 2027 storage range launch", "https://example.org/campaigns/spring-2027"),
     ),
     DemoInsight(
@@ -882,6 +906,7 @@ INSIGHTS = [
         "Labels and dates",
         ("Labels and dates", "Unmet need", "Quote-worthy"),
         question=2,
+        pressure_test=(DemoReview("mark", 4, 3, 4, "Home-made labels photograph well."),),
     ),
     DemoInsight(
         "Batch cooking is a point of pride, and people love to show it off.",
@@ -899,6 +924,8 @@ INSIGHTS = [
         "Use-it-first",
         ("Use-it-first", "Feature idea"),
         question=3,
-        decisions=(DemoDecision("product", "parked", "paula", "Revisit after the freezer work."),),
+        decisions=(
+            DemoDecision("product", "parked", "paula", "Revisit after the freezer work.", 40),
+        ),
     ),
 ]

@@ -21,10 +21,11 @@ from django.utils.translation import gettext as _
 
 from studies.common.models import User
 from studies.common.roles import Role
-from studies.demo import content
+from studies.demo import content, timeline
 from studies.demo.photos import render_jpeg
 from studies.fieldwork.models import Observation, ObservationKind, ObservationTag, Tag
 from studies.fieldwork.services.photos import photo_ingest
+from studies.loop.services.pressure import pressure_review_submit, pressure_test_open
 from studies.scheduling import services
 from studies.scheduling.models import (
     Cadence,
@@ -99,7 +100,8 @@ def demo_seed(*, log: Log, now: dt.datetime | None = None) -> bool:
         _advance_past_visits(rounds, households, now, log)
         tags = _create_tags(study, log)
         _capture_observations(rounds, households, tags, log)
-        _synthesise(study, users, tags, log)
+        timeline.syncs_replayed(rounds=rounds, households=households, offline=content.OFFLINE_SYNCS)
+        _synthesise(study, users, tags, now, log)
         for username in ("rita", "ravi"):
             services.calendar_feed_get_or_create(researcher=users[username])
         log(_("Calendar feeds issued for rita and ravi."))
@@ -446,8 +448,11 @@ def _capture_observations(
     )
 
 
-def _synthesise(study: Study, users: dict[str, User], tags: dict[str, Tag], log: Log) -> None:
-    """The lead's synthesis so far: insights routed to the boards, decisions, comments, uses."""
+def _synthesise(
+    study: Study, users: dict[str, User], tags: dict[str, Tag], now: dt.datetime, log: Log
+) -> None:
+    """The lead's synthesis so far: insights routed to the boards, decisions, comments, uses,
+    each dated when it would have happened (studies/demo/timeline.py)."""
     questions = list(study.questions.order_by("position"))
     boards = {board.slug: board for board in Board.objects.all()}
     for demo in content.INSIGHTS:
@@ -469,21 +474,45 @@ def _synthesise(study: Study, users: dict[str, User], tags: dict[str, Tag], log:
             tag_ids=[tags[name].pk for name in demo.tags],
             research_question_id=questions[demo.question].pk,
         )
+        insight.refresh_from_db()
+        made = timeline.insight_replayed(insight, now=now)
         for decision in demo.decisions:
             card = BoardCard.objects.get(insight=insight, board=boards[decision.board])
             board_services.card_move(
                 card=card, column=decision.column, actor=users[decision.by], note=decision.note
             )
-        for username, text in demo.comments:
-            insights.comment_create(insight=insight, author=users[username], text=text)
+            at = made + dt.timedelta(days=decision.after_days)
+            timeline.move_replayed(card, at=at, now=now)
+        for days, (username, text) in enumerate(demo.comments, start=3):
+            comment = insights.comment_create(insight=insight, author=users[username], text=text)
+            timeline.comment_replayed(comment, at=made + dt.timedelta(days=days), now=now)
         if demo.used_in:
             quote = next(o for o in evidence if o.kind == ObservationKind.QUOTE)
-            quote_use_record(
+            use = quote_use_record(
                 quote=quote, actor=users["mark"], campaign=demo.used_in[0], link=demo.used_in[1]
             )
+            at = made + dt.timedelta(days=demo.used_after_days)
+            timeline.quote_use_replayed(use, at=at, now=now)
+        if demo.pressure_test is not None:
+            test = pressure_test_open(insight=insight, actor=users["lead"])
+            for review in demo.pressure_test:
+                pressure_review_submit(
+                    test=test,
+                    reviewer=users[review.by],
+                    importance=review.importance,
+                    differentiation=review.differentiation,
+                    feasibility=review.feasibility,
+                    comment=review.comment,
+                )
     log(
-        _("Insights: %(count)d, routed to the product board and the quote bank.")
-        % {"count": len(content.INSIGHTS)}
+        _(
+            "Insights: %(count)d, routed to the product board and the quote bank; "
+            "%(tested)d put up for a pressure test."
+        )
+        % {
+            "count": len(content.INSIGHTS),
+            "tested": sum(demo.pressure_test is not None for demo in content.INSIGHTS),
+        }
     )
 
 

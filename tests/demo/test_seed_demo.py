@@ -10,6 +10,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db.models import Q
+from django.utils import timezone
 from PIL import Image
 
 from studies.common.models import User
@@ -23,6 +24,7 @@ from studies.fieldwork.models import (
     Tag,
     TagGroup,
 )
+from studies.loop.models import PressureTest
 from studies.scheduling.models import (
     BOOKED_STATUSES,
     Availability,
@@ -137,6 +139,7 @@ def test_it_creates_one_user_per_role_who_can_sign_in(on_a_fixed_day):
         "ravi": Role.RESEARCHER,
         "paula": Role.PRODUCT,
         "mark": Role.MARKETING,
+        "sofia": Role.SALES,
     }
     admin = User.objects.get(username="admin")
     assert admin.is_superuser
@@ -369,7 +372,7 @@ def test_it_synthesises_insights_onto_both_boards(on_a_fixed_day):
         assert insight.research_question is not None
     freezer = insights.get(statement__startswith="Nobody knows")
     assert dict(freezer.cards.values_list("board__slug", "column")) == {
-        "product": Column.PLANNED,
+        "product": Column.SHIPPED,
         "marketing": Column.SHORTLISTED,
     }
     assert freezer.household_count > 1
@@ -383,3 +386,43 @@ def test_it_synthesises_insights_onto_both_boards(on_a_fixed_day):
     assert set(bank.values_list("visit__household__code", flat=True)) <= {
         demo.code for demo in content.HOUSEHOLDS if demo.marketing
     }
+
+
+@pytest.mark.django_db
+def test_it_dates_the_loop_as_it_would_have_happened(on_a_fixed_day):
+    run_seed_demo()
+
+    study = demo_study()
+    observations = Observation.objects.filter(visit__round__study=study)
+    delays = {o.received_at - o.captured_at for o in observations}
+    # Most sync within minutes; at the two visits without signal, two and three days later.
+    assert min(delays) == dt.timedelta(minutes=3)
+    assert {delay.days for delay in delays} == {0, 2, 3}
+    now = timezone.now()
+    for insight in Insight.objects.filter(study=study):
+        assert insight.first_observed_at < insight.created_at < now
+        for evidence in insight.evidence.select_related("observation"):
+            assert evidence.created_at >= insight.created_at
+            assert evidence.created_at >= evidence.observation.received_at
+        for card in insight.cards.all():
+            events = list(card.events.order_by("created_at"))
+            assert events[0].kind == CardEvent.Kind.PLACED
+            assert events[0].created_at == insight.created_at
+            assert all(a.created_at <= b.created_at for a, b in itertools.pairwise(events))
+            assert card.moved_at == events[-1].created_at < now
+    freezer = Insight.objects.get(study=study, statement__startswith="Nobody knows")
+    shipped = CardEvent.objects.get(card__insight=freezer, to_column=Column.SHIPPED)
+    assert shipped.created_at - freezer.created_at == dt.timedelta(days=120)
+
+
+@pytest.mark.django_db
+def test_it_puts_insights_up_for_pressure_tests(on_a_fixed_day):
+    run_seed_demo()
+
+    assert PressureTest.objects.count() == 2
+    freezer = PressureTest.objects.get(insight__statement__startswith="Nobody knows")
+    assert freezer.is_complete
+    assert freezer.teams_scored == 3
+    labels = PressureTest.objects.get(insight__statement__startswith="Households invent")
+    assert not labels.is_complete
+    assert labels.teams_scored == 1
