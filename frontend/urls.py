@@ -5,6 +5,7 @@ from frontend import (
     boards_urls,
     field,
     households_urls,
+    loop_urls,
     search_urls,
     synthesis_urls,
     tokens_urls,
@@ -35,6 +36,7 @@ urlpatterns = [
     *search_urls.urlpatterns,
     *tokens_urls.urlpatterns,
     *households_urls.urlpatterns,
+    *loop_urls.urlpatterns,
 ]
 
 # Sign-in and sign-out keep Django's un-namespaced names ("login", "logout") that

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "studies.fieldwork",
     "studies.synthesis",
     "studies.privacy",
+    "studies.loop",
     "studies.demo",
     "frontend",
 ]

@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/", include("studies.fieldwork.api.photos.urls")),
     path("api/v1/", include("studies.synthesis.api.urls")),
     path("api/v1/", include("studies.synthesis.search.urls")),
+    path("api/v1/", include("studies.loop.api.urls")),
     path("", include("studies.scheduling.urls")),
     path("", include("studies.fieldwork.urls")),
     path("", include(auth_urlpatterns)),

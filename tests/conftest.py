@@ -30,6 +30,7 @@ class Team:
     researcher2: User
     product: User
     marketing: User
+    sales: User
     outsider: User  # a member of another study only
 
 
@@ -129,6 +130,7 @@ def make_team() -> Team:
             ("researcher2", Role.RESEARCHER),
             ("product", Role.PRODUCT),
             ("marketing", Role.MARKETING),
+            ("sales", Role.SALES),
         ]
     }
     outsider = MembershipFactory(

@@ -16,9 +16,10 @@ from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSc
 
 from studies.accounts.services import api_token_create
 from studies.fieldwork.models import Observation, PhotoUpload, SyncConflict, SyncOperation
+from studies.loop.models import DigestDelivery, PressureReview, PressureTest
 from studies.privacy.services import household_erase
 from studies.scheduling.models import Household, Visit, VisitChange, VisitStatus
-from studies.synthesis.models import CardEvent
+from studies.synthesis.models import CardEvent, Insight
 from studies.synthesis.services import webhooks
 from tests.factories import (
     EnrolmentFactory,
@@ -97,6 +98,18 @@ def test_every_admin_page_answers_for_a_superuser(admin_client, superuser, subte
     # Made, not sent: nothing here queues a delivery.
     webhooks.webhook_create(name="Team channel", url="https://hooks.example.org/in")
     webhooks.deliveries_create_for_events(event_ids=CardEvent.objects.values_list("pk", flat=True))
+    # Closing the loop: a pressure test with a review, a digest sent (unless the demo has them).
+    test, _created = PressureTest.objects.get_or_create(
+        insight=Insight.objects.first(), defaults={"opened_by": superuser}
+    )
+    PressureReview.objects.get_or_create(
+        test=test,
+        reviewer=superuser,
+        defaults={"team": "product", "importance": 4, "differentiation": 3, "feasibility": 2},
+    )
+    DigestDelivery.objects.get_or_create(
+        recipient=superuser, board_kind="product", week_starting=dt.date(2027, 1, 11)
+    )
 
     for model, model_admin in admin.site._registry.items():
         with subtests.test(model=model._meta.label):

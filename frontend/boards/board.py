@@ -55,6 +55,7 @@ def _board_page(
         round_id=chosen.get("round"),
         tag_id=chosen.get("tag"),
         segment=chosen.get("segment", ""),
+        sort=chosen.get("sort") or selectors.BoardSort.MOVED,
     )
     movable = set(
         studies_for_user(request.user, access.MOVE_CAPABILITY[board.kind]).values_list(
@@ -89,7 +90,9 @@ def _board_page(
         "column_choices": [(value, column_label(value)) for value in board.columns],
         "decision_columns": DECISION_COLUMNS,
         "filter_form": form,
-        "filtered": bool(chosen),
+        # A sort hides no card: only the other choices make "No cards match." true.
+        "filtered": bool(chosen.keys() - {"sort"}),
+        "by_pressure": filters.sort == selectors.BoardSort.PRESSURE,
         "many_studies": len(options.studies) > 1,
         "can_move": bool(movable),
         "errors": errors or [],

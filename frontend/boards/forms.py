@@ -20,6 +20,7 @@ from studies.fieldwork.models import Tag
 from studies.scheduling.access import studies_for_user
 from studies.scheduling.models import ResearchQuestion, Round, Study
 from studies.synthesis.models import Insight
+from studies.synthesis.selectors import BoardSort
 
 FILTER_NAMES = ("study", "round", "tag", "segment", "text")
 
@@ -85,6 +86,13 @@ class BoardFilterForm(forms.Form):
         widget=DrawnTextInput,
         help_text=gettext_lazy("Part of a segment phrase, e.g. “suburban”, or key=value."),
     )
+    # Not a filter: which cards come first in each column.
+    sort = forms.ChoiceField(
+        label=gettext_lazy("Sort by"),
+        required=False,
+        choices=BoardSort.choices,
+        widget=MenuSelect,
+    )
 
     def __init__(self, data: Any, *, options: FilterOptions) -> None:
         super().__init__(data or None)
@@ -105,6 +113,7 @@ class BoardFilterForm(forms.Form):
 
 
 class QuoteFilterForm(BoardFilterForm):
+    sort = None  # the quote bank lists quotes newest first, whatever the board's sort
     text = forms.CharField(
         label=gettext_lazy("Words in the quote"),
         required=False,

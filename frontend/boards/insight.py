@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from frontend.boards.common import column_label
 from frontend.boards.forms import CommentForm, InsightEditForm
+from frontend.loop.pressure_section import PressureReviewForm, pressure_section
 from frontend.refusals import messages_of, status_for
 from studies.common.models import User
 from studies.common.roles import Capability, role_can
@@ -108,6 +109,8 @@ def _insight_page(
     edit_form: InsightEditForm | None = None,
     comment_form: CommentForm | None = None,
     evidence_errors: list[str] | None = None,
+    pressure_form: PressureReviewForm | None = None,
+    pressure_errors: list[str] | None = None,
 ) -> HttpResponse:
     role = insight.study.viewer_role
     can_synthesise = role_can(role, Capability.SYNTHESISE)
@@ -159,6 +162,7 @@ def _insight_page(
         "can_synthesise": can_synthesise,
         "can_use_quotes": role_can(role, Capability.USE_QUOTES),
         "edit_form": edit_form or (InsightEditForm(insight=insight) if can_synthesise else None),
+        "pressure": pressure_section(request, insight, form=pressure_form, errors=pressure_errors),
     }
     return render(request, "frontend/insight.html", context, status=status)
 

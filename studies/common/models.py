@@ -37,6 +37,11 @@ class User(AbstractUser):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
+    weekly_digest = models.BooleanField(
+        _("weekly digest"),
+        default=True,
+        help_text=_("A Monday e-mail with what landed on the boards of your team."),
+    )
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username

@@ -9,6 +9,7 @@ class Role(models.TextChoices):
     RESEARCHER = "researcher", _("Researcher")
     PRODUCT = "product", _("Product")
     MARKETING = "marketing", _("Marketing")
+    SALES = "sales", _("Sales")
 
 
 class Capability(models.TextChoices):
@@ -20,6 +21,8 @@ class Capability(models.TextChoices):
     DECIDE_PRODUCT = "decide_product"  # move cards on product boards
     USE_QUOTES = "use_quotes"  # move cards on marketing boards; record where a quote was used
     COMMENT = "comment"  # comment on insights
+    OPEN_PRESSURE_TEST = "open_pressure_test"  # put an insight up for a pressure test
+    REVIEW_PRESSURE_TEST = "review_pressure_test"  # score an insight for one's team
 
 
 CAPABILITIES: dict[str, frozenset[str]] = {
@@ -33,6 +36,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.DECIDE_PRODUCT,
             Capability.USE_QUOTES,
             Capability.COMMENT,
+            Capability.OPEN_PRESSURE_TEST,
         }
     ),
     Role.RESEARCHER: frozenset(
@@ -42,11 +46,35 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.CONDUCT_VISITS,
             Capability.SYNTHESISE,
             Capability.COMMENT,
+            Capability.OPEN_PRESSURE_TEST,
         }
     ),
-    Role.PRODUCT: frozenset({Capability.VIEW_STUDY, Capability.DECIDE_PRODUCT, Capability.COMMENT}),
-    Role.MARKETING: frozenset({Capability.VIEW_STUDY, Capability.USE_QUOTES, Capability.COMMENT}),
+    Role.PRODUCT: frozenset(
+        {
+            Capability.VIEW_STUDY,
+            Capability.DECIDE_PRODUCT,
+            Capability.COMMENT,
+            Capability.OPEN_PRESSURE_TEST,
+            Capability.REVIEW_PRESSURE_TEST,
+        }
+    ),
+    Role.MARKETING: frozenset(
+        {
+            Capability.VIEW_STUDY,
+            Capability.USE_QUOTES,
+            Capability.COMMENT,
+            Capability.OPEN_PRESSURE_TEST,
+            Capability.REVIEW_PRESSURE_TEST,
+        }
+    ),
+    # Sales joins the loop to pressure-test needs: it reads and scores, and moves no cards.
+    Role.SALES: frozenset(
+        {Capability.VIEW_STUDY, Capability.COMMENT, Capability.REVIEW_PRESSURE_TEST}
+    ),
 }
+
+# The teams whose scores make a pressure test: a reviewer scores for the team of their role.
+REVIEW_TEAMS = (Role.PRODUCT, Role.MARKETING, Role.SALES)
 
 
 def role_can(role: str | None, capability: str) -> bool:

@@ -85,6 +85,7 @@ class Insight(BaseModel):
     # across evidence, visits and rounds.
     evidence_count = models.PositiveIntegerField(default=0)
     household_count = models.PositiveIntegerField(default=0)
+    round_count = models.PositiveIntegerField(default=0)
     latest_round = models.ForeignKey(
         Round, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

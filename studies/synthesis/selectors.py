@@ -11,10 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, TextChoices
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Lower
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
 
 from studies.common.models import User
 from studies.fieldwork.models import (
@@ -161,6 +162,11 @@ def insight_comments(*, insight: Insight) -> QuerySet[Comment]:
     return Comment.objects.filter(insight=insight).select_related("author").order_by("created_at")
 
 
+class BoardSort(TextChoices):
+    MOVED = "moved", _("Most recently moved")
+    PRESSURE = "pressure", _("Pressure-test score")
+
+
 @dataclass(frozen=True)
 class BoardFilters:
     study_id: uuid.UUID | None = None
@@ -168,10 +174,21 @@ class BoardFilters:
     tag_id: uuid.UUID | None = None
     segment: str = ""
     column: str = ""
+    sort: str = BoardSort.MOVED
+
+
+# The pressure test's stored aggregate (studies.loop) read through the reverse one-to-one:
+# the card face shows it and the board sorts by it without another query. Highest score
+# first; at an equal score more teams (so a complete test) first; untested cards last.
+_BY_PRESSURE = (
+    F("insight__pressure_test__score").desc(nulls_last=True),
+    F("insight__pressure_test__teams_scored").desc(nulls_last=True),
+)
 
 
 def board_cards(*, board: Board, user: User, filters: BoardFilters) -> QuerySet[BoardCard]:
-    """The cards on a board the user may see (their studies only), most recently moved first."""
+    """The cards on a board the user may see (their studies only), most recently moved first,
+    or by pressure-test score (see _BY_PRESSURE)."""
     cards = BoardCard.objects.filter(
         board=board, removed_at__isnull=True, study__in=studies_for_user(user)
     )
@@ -197,24 +214,26 @@ def board_cards(*, board: Board, user: User, filters: BoardFilters) -> QuerySet[
         cards = cards.filter(
             Exists(Evidence.objects.filter(insight=OuterRef("insight_id")).filter(segment))
         )
+    by_pressure = _BY_PRESSURE if filters.sort == BoardSort.PRESSURE else ()
     return (
         cards.select_related(
             "insight__study",
             "insight__latest_round",
             "insight__cover_photo",
             "insight__research_question",
+            "insight__pressure_test",
             "moved_by",
         )
         .prefetch_related(
             Prefetch("insight__tags", queryset=Tag.objects.order_by(Lower("name"), "pk"))
         )
-        .order_by("-moved_at", "pk")
+        .order_by(*by_pressure, "-moved_at", "pk")
     )
 
 
 @dataclass(frozen=True)
 class ColumnsPage:
-    cards: list[BoardCard]  # at most `per_column` of each column, most recently moved first
+    cards: list[BoardCard]  # at most `per_column` of each column, in the board's order
     totals: dict[str, int]  # how many cards each column holds in all
 
 
@@ -237,6 +256,11 @@ CARD_FACE_FIELDS = (
     "insight__latest_round__label",
     "insight__cover_photo__status",
     "insight__research_question__text",
+    "insight__pressure_test__id",
+    "insight__pressure_test__insight_id",
+    "insight__pressure_test__score",
+    "insight__pressure_test__teams_scored",
+    "insight__pressure_test__completed_at",
     "moved_by__username",
     "moved_by__first_name",
     "moved_by__last_name",
@@ -248,7 +272,8 @@ def board_columns_page(
 ) -> ColumnsPage:
     """One page of every column: a small query per column that the (board, column, moved_at)
     index answers without sorting the board, then the chosen cards with what they show, so
-    the cost does not grow with the board."""
+    the cost does not grow with the board. Sorted by pressure test, each column's query
+    joins the tests and sorts that column's cards: still one query a column."""
     cards = board_cards(board=board, user=user, filters=filters)
     totals = dict(
         cards.order_by().values("column").annotate(total=Count("pk")).values_list("column", "total")

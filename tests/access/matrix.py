@@ -20,9 +20,10 @@ from enum import StrEnum
 from typing import Any
 
 from studies.common.roles import Capability, Role, role_can
+from studies.loop.services.digest import digest_off_token
 from tests.access.world import UPLOAD_BYTES, Target, World
 
-ROLES = ("anonymous", "admin", "lead", "researcher", "product", "marketing")
+ROLES = ("anonymous", "admin", "lead", "researcher", "product", "marketing", "sales")
 # Each persona's role in the own study; the admin is a superuser, a lead everywhere.
 ROLE_OF = {
     "admin": Role.RESEARCH_LEAD,
@@ -30,6 +31,7 @@ ROLE_OF = {
     "researcher": Role.RESEARCHER,
     "product": Role.PRODUCT,
     "marketing": Role.MARKETING,
+    "sales": Role.SALES,
 }
 
 OWN = "own"  # the object is in the study the persona belongs to (a visit: the researcher's)
@@ -350,6 +352,117 @@ def tag_form(w: World, t: Target) -> dict[str, str]:
         "group": t.pain.group,
         "colour": t.pain.colour,
         "description": "What people forget they have.",
+    }
+
+
+# Trends compare rounds, and the world's rounds hold no visit yet. These give the target's
+# study what a trend reads, inside the case's savepoint (rolled back when the case ends): two
+# rounds with a completed visit; for the evidence page, a tag and a round whose ids are fixed,
+# since a row's query string is the same for every case.
+TREND_TAG = uuid.UUID("7e4d0000-0000-4000-8000-000000000001")
+TREND_ROUND = uuid.UUID("7e4d0000-0000-4000-8000-000000000002")
+
+
+def trend_study_id(w: World, t: Target) -> dict[str, Any]:
+    from studies.scheduling.models import Visit, VisitStatus
+    from tests.factories import RoundFactory, VisitFactory
+
+    Visit.objects.filter(pk=t.visit.pk).update(status=VisitStatus.COMPLETED)
+    earlier = RoundFactory(
+        study=t.study,
+        label="Trend-earlier",
+        window_start=t.round.window_start - dt.timedelta(days=120),
+        window_end=t.round.window_start - dt.timedelta(days=60),
+    )
+    VisitFactory(
+        round=earlier,
+        household=t.households[0],
+        researcher=t.visit.researcher,
+        status=VisitStatus.COMPLETED,
+    )
+    return {"study_id": t.study.pk}
+
+
+def trend_evidence_study_id(w: World, t: Target) -> dict[str, Any]:
+    from tests.factories import RoundFactory, TagFactory
+
+    TagFactory(pk=TREND_TAG, study=t.study, name="Trend evidence")
+    RoundFactory(pk=TREND_ROUND, study=t.study, label="Trend-evidence")
+    return {"study_id": t.study.pk}
+
+
+def visited_round_id(w: World, t: Target) -> dict[str, Any]:
+    """The target's round with its visit done: a round report needs a visited household."""
+    from studies.scheduling.models import Visit, VisitStatus
+
+    Visit.objects.filter(pk=t.visit.pk).update(status=VisitStatus.COMPLETED)
+    return {"round_id": t.round.pk}
+
+
+# --- Pressure tests: who reviews, and the test the rows act on -----------------------------
+
+
+@dataclass(frozen=True)
+class Reviewer(Rule):
+    """Members whose role is a review team (product, marketing, sales), for their team.
+    Unlike Member, an admin is refused too: a superuser acts as a research lead, who has no
+    team to score for."""
+
+    def __call__(self, role: str, scope: str) -> Outcome:
+        if role == "anonymous":
+            return Outcome.LOGIN
+        if role == "admin":
+            return Outcome.DENY_403
+        if scope == OTHER:
+            return Outcome.DENY_404
+        if role_can(ROLE_OF[role], Capability.REVIEW_PRESSURE_TEST):
+            return Outcome.ALLOW
+        return Outcome.DENY_403
+
+    def describe(self) -> str:
+        return (
+            f"members with `{Capability.REVIEW_PRESSURE_TEST}` (product, marketing, sales), "
+            "for the team of their role; admins too are refused"
+        )
+
+
+def put_up(w: World, t: Target) -> dict[str, Any]:
+    """The insight, put up for a pressure test. Made here, in the case's savepoint that is
+    rolled back, so the world itself has no test and putting one up can be a case too."""
+    from studies.loop.models import PressureTest
+
+    PressureTest.objects.get_or_create(insight=t.insight, defaults={"opened_by": w.team.lead})
+    return insight_id(w, t)
+
+
+def put_up_and_scored(w: World, t: Target) -> dict[str, Any]:
+    """As put_up, with a review by each reviewer of the own study, for them to change."""
+    from studies.loop.models import PressureReview, PressureTest
+
+    test, _created = PressureTest.objects.get_or_create(
+        insight=t.insight, defaults={"opened_by": w.team.lead}
+    )
+    if t.side is w.own:
+        for user in (w.team.product, w.team.marketing, w.team.sales):
+            PressureReview.objects.get_or_create(
+                test=test,
+                reviewer=user,
+                defaults={
+                    "team": user.memberships.get(study=t.study).role,
+                    "importance": 3,
+                    "differentiation": 3,
+                    "feasibility": 3,
+                },
+            )
+    return insight_id(w, t)
+
+
+def pressure_form(w: World, t: Target) -> dict[str, str]:
+    return {
+        "pressure-importance": "4",
+        "pressure-differentiation": "3",
+        "pressure-feasibility": "5",
+        "pressure-comment": "Buyers ask for it.",
     }
 
 
@@ -925,6 +1038,106 @@ MATRIX: list[Row] = [
             "confirm_code": t.households[0].code,
             "requested_on": dt.datetime.now(dt.UTC).date().isoformat(),
         },
+        encoding="form",
+    ),
+    # --- Digest ---
+    Row("api-me-digest", "GET", SignedIn(), note="the user's own setting only"),
+    Row("api-me-digest", "PATCH", SignedIn(), body=lambda w, t: {"weekly_digest": False}),
+    Row("frontend:digest-settings", "GET", SignedIn()),
+    Row(
+        "frontend:digest-settings",
+        "POST",
+        SignedIn(),
+        body=lambda w, t: {"weekly_digest": "on"},
+        encoding="form",
+    ),
+    Row(
+        "frontend:digest-off",
+        "GET",
+        Public(),
+        kwargs=lambda w, t: {"token": digest_off_token(user=w.team.researcher)},
+        note="the signed token in the URL is the credential; GET changes nothing",
+    ),
+    Row(
+        "frontend:digest-off",
+        "POST",
+        Public(),
+        kwargs=lambda w, t: {"token": digest_off_token(user=w.team.researcher)},
+        encoding="form",
+        note="switches off the digest of the person the token was made for",
+    ),
+    # --- Loop health ---
+    Row("api-study-loop-health", "GET", VIEW, STUDY, study_id),
+    Row("frontend:loop-health", "GET", VIEW, STUDY, study_id),
+    # --- Trends ---
+    Row("api-study-trends", "GET", VIEW, STUDY, trend_study_id, note="two rounds visited"),
+    Row("frontend:trends", "GET", VIEW, STUDY, study_id),
+    Row(
+        "frontend:trends-evidence",
+        "GET",
+        VIEW,
+        STUDY,
+        trend_evidence_study_id,
+        query=f"tag={TREND_TAG}&round={TREND_ROUND}",
+    ),
+    # --- Round report ---
+    Row("frontend:round-report", "GET", VIEW, STUDY, visited_round_id),
+    # --- Pressure tests ---
+    Row(
+        "api-insight-pressure-test",
+        "GET",
+        VIEW,
+        STUDY,
+        put_up,
+        note="an insight not put up: 404 for members too",
+    ),
+    Row(
+        "api-insight-pressure-test",
+        "POST",
+        Member(Capability.OPEN_PRESSURE_TEST),
+        STUDY,
+        insight_id,
+    ),
+    Row(
+        "api-insight-pressure-reviews",
+        "POST",
+        Reviewer(),
+        STUDY,
+        put_up,
+        lambda w, t: {"importance": 4, "differentiation": 3, "feasibility": 5},
+    ),
+    Row(
+        "api-insight-pressure-review-mine",
+        "PATCH",
+        Reviewer(),
+        STUDY,
+        put_up_and_scored,
+        lambda w, t: {"importance": 5},
+    ),
+    Row(
+        "frontend:insight-pressure-open",
+        "POST",
+        Member(Capability.OPEN_PRESSURE_TEST),
+        STUDY,
+        insight_id,
+        encoding="form",
+    ),
+    Row(
+        "frontend:insight-pressure-review",
+        "POST",
+        Reviewer(),
+        STUDY,
+        put_up,
+        pressure_form,
+        encoding="form",
+    ),
+    Row(
+        "frontend:insight-pressure-review-change",
+        "POST",
+        Reviewer(),
+        STUDY,
+        put_up_and_scored,
+        pressure_form,
         encoding="form",
     ),
 ]

@@ -12,6 +12,7 @@ ROLE_LABELS = {
     "researcher": "researcher",
     "product": "product",
     "marketing": "marketing",
+    "sales": "sales",
 }
 
 

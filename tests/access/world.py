@@ -274,7 +274,7 @@ def build_world(team: Team) -> World:
     revoked.refresh_from_db()
     product_board = Board.objects.get(kind=BoardKind.PRODUCT, slug="product")
     personas = [admin, team.lead, team.researcher, team.researcher2, team.product]
-    personas += [team.marketing, team.outsider]
+    personas += [team.marketing, team.sales, team.outsider]
     tokens = {user.username: api_token_create(user=user, name="Export")[0] for user in personas}
     return World(
         team=team,

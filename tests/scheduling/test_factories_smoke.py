@@ -18,4 +18,5 @@ def test_team_fixture_gives_each_persona_a_role(team):
         "researcher2": "researcher",
         "product": "product",
         "marketing": "marketing",
+        "sales": "sales",
     }

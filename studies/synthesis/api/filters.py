@@ -12,7 +12,7 @@ from rest_framework import serializers
 from studies.common.api.schema import NamedChoiceField
 from studies.fieldwork.models import ObservationKind
 from studies.synthesis.models import Column
-from studies.synthesis.selectors import BoardFilters, ObservationFilters, QuoteFilters
+from studies.synthesis.selectors import BoardFilters, BoardSort, ObservationFilters, QuoteFilters
 
 _TEXT = {"max_length": 200, "required": False, "allow_blank": True, "default": ""}
 _SEGMENT_HELP = _(
@@ -72,6 +72,16 @@ class BoardCardQueryInputSerializer(serializers.Serializer):
     column = NamedChoiceField(
         Column, required=False, default="", help_text=_("One of the board's columns.")
     )
+    sort = NamedChoiceField(
+        BoardSort,
+        required=False,
+        default=BoardSort.MOVED,
+        help_text=_(
+            "`moved` (default): most recently moved first. `pressure`: highest pressure-test "
+            "score first, a complete test before an incomplete one at an equal score, cards "
+            "never scored last."
+        ),
+    )
 
     def validate_column(self, column: str) -> str:
         board = self.context["board"]
@@ -93,6 +103,7 @@ def board_filters(query: Any, *, board: Any) -> BoardFilters:
         tag_id=data["tag"],
         segment=data["segment"],
         column=data["column"],
+        sort=data["sort"],
     )
 
 

@@ -110,6 +110,7 @@ def insight_stats_refresh(*, insight: Insight) -> None:
     sightings = [moment for row in visits for moment in row[4:] if moment]
     insight.evidence_count = len(visits)
     insight.household_count = len(households)
+    insight.round_count = len(rounds)
     insight.latest_round = Round.objects.filter(pk__in=rounds).order_by("-window_start").first()
     # A photo still being processed may be the cover: pages show it once it is ready.
     insight.cover_photo = (
@@ -124,6 +125,7 @@ def insight_stats_refresh(*, insight: Insight) -> None:
         update_fields=[
             "evidence_count",
             "household_count",
+            "round_count",
             "latest_round",
             "cover_photo",
             "first_observed_at",

@@ -53,6 +53,7 @@ def test_it_lists_only_the_users_studies_with_their_role_and_team(client_for, te
         ("lead", "research_lead"),
         ("researcher", "researcher"),
         ("researcher2", "researcher"),
+        ("sales", "sales"),
     ]
 
 
@@ -241,6 +242,7 @@ def test_members_list_the_team(client_for, team):
         "lead",
         "researcher",
         "researcher2",
+        "sales",
     ]
 
 
@@ -269,7 +271,7 @@ def test_adding_an_unknown_user_is_a_400(client_for, team):
     assert response.json() == {"errors": {"username": ["No one is called nobody."]}}
 
 
-@pytest.mark.parametrize("persona", ["researcher", "product", "marketing"])
+@pytest.mark.parametrize("persona", ["researcher", "product", "marketing", "sales"])
 def test_only_the_lead_changes_the_team(client_for, team, persona):
     UserFactory(username="newcomer")
     client = client_for(getattr(team, persona))
@@ -280,7 +282,7 @@ def test_only_the_lead_changes_the_team(client_for, team, persona):
     removed = client.delete(study_url(team.study, "members/researcher2/"))
 
     assert (added.status_code, removed.status_code) == (403, 403)
-    assert team.study.memberships.count() == 5
+    assert team.study.memberships.count() == 6
 
 
 def test_the_lead_removes_a_member(client_for, team):

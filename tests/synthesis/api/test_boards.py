@@ -110,6 +110,8 @@ def test_a_card_shows_its_insight_with_households_and_rounds(client_for, field):
                     {"id": str(field.rounds[0].pk), "label": "2026-Q3"},
                     {"id": str(field.rounds[1].pk), "label": "2026-Q4"},
                 ],
+                # Never put up for a pressure test (tests/loop/ has cards that were).
+                "pressure_test": None,
             }
         ],
     }

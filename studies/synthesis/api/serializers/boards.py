@@ -41,6 +41,19 @@ class BoardOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+class PressureSummaryOutputSerializer(serializers.Serializer):
+    score = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=2,
+        allow_null=True,
+        help_text=_("The mean of the team scores, 1–5; null until someone scores."),
+    )
+    teams_scored = serializers.IntegerField()
+    complete = serializers.BooleanField(
+        source="is_complete", help_text=_("At least two different teams have scored.")
+    )
+
+
 class BoardCardOutputSerializer(serializers.ModelSerializer):
     board = serializers.UUIDField(source="board_id", read_only=True)
     column = NamedChoiceField(Column, read_only=True)
@@ -49,11 +62,29 @@ class BoardCardOutputSerializer(serializers.ModelSerializer):
     rounds = serializers.SerializerMethodField(
         help_text=_("The rounds whose evidence backs the insight, oldest first.")
     )
+    pressure_test = serializers.SerializerMethodField(
+        help_text=_("The insight's pressure test, null if it was never put up for one.")
+    )
 
     class Meta:
         model = BoardCard
-        fields = ["id", "board", "column", "moved_at", "moved_by", "insight", "rounds"]
+        fields = [
+            "id",
+            "board",
+            "column",
+            "moved_at",
+            "moved_by",
+            "insight",
+            "rounds",
+            "pressure_test",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(PressureSummaryOutputSerializer(allow_null=True))
+    def get_pressure_test(self, card: BoardCard) -> dict[str, Any] | None:
+        # Joined by selectors.board_cards: no query, and none for a card never put up.
+        test = getattr(card.insight, "pressure_test", None)
+        return None if test is None else PressureSummaryOutputSerializer(test).data
 
     @extend_schema_field(RoundRefOutputSerializer(many=True))
     def get_rounds(self, card: BoardCard) -> list[dict[str, Any]]:
