@@ -1,4 +1,5 @@
-"""Synthesis at scale: the first page of a board, of the quote bank, and a search.
+"""Synthesis at scale: the first page of a board, of the quote bank, a search, and a study's
+Trends, Loop health and round report pages.
 
 Builds the generated dataset (`manage.py generate_dataset`) on PostgreSQL twice, each time in
 a fresh database: at a tenth of the full size, then at full size (2,000 households, 100,000
@@ -16,7 +17,7 @@ small.
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from common import (
     Figure,
@@ -39,6 +40,8 @@ REQUESTS = env_int("BENCH_REQUESTS", 60)
 TIME_BUDGET_S = 30.0
 PAGE_TARGET_MS = 60.0
 SEARCH_TARGET_MS = 100.0
+# A study's Trends, Loop health and round report read all of its evidence (ADR 0014).
+STUDY_PAGE_TARGET_MS = 500.0
 GENERATE_TARGET_S = 300.0
 # What a product designer or a marketer would type.
 SEARCHES = ["freezer", "takeaway tubs", "labels", "leftovers", "oat milk", "thrown away"]
@@ -48,7 +51,7 @@ SEARCHES = ["freezer", "takeaway tubs", "labels", "leftovers", "oat milk", "thro
 class Page:
     name: str
     user: str  # the generated login who opens it
-    urls: tuple[str, ...]
+    urls: tuple[str, ...]  # "{study}" and "{round}": the user's first study, its latest round
     target_ms: float
 
 
@@ -75,6 +78,25 @@ PAGES = [
         tuple(f"/api/v1/search/?q={query.replace(' ', '+')}" for query in SEARCHES),
         SEARCH_TARGET_MS,
     ),
+    Page("trends (web)", "dataset-product-01", ("/studies/{study}/trends/",), STUDY_PAGE_TARGET_MS),
+    Page(
+        "trends (API)",
+        "dataset-product-01",
+        ("/api/v1/studies/{study}/trends/",),
+        STUDY_PAGE_TARGET_MS,
+    ),
+    Page(
+        "loop health (web)",
+        "dataset-product-01",
+        ("/studies/{study}/loop-health/",),
+        STUDY_PAGE_TARGET_MS,
+    ),
+    Page(
+        "round report (web)",
+        "dataset-product-01",
+        ("/rounds/{round}/report/",),
+        STUDY_PAGE_TARGET_MS,
+    ),
 ]
 
 
@@ -85,7 +107,7 @@ class Measured:
     p50_ms: float
     p95_ms: float
     requests: int
-    queries: dict[str, int]  # per URL
+    queries: list[int]  # per URL, in the page's order (ids differ between the two sizes)
 
 
 def main() -> None:
@@ -128,11 +150,13 @@ def measure(page: Page) -> Measured:
     from studies.common.models import User
 
     client = Client()
-    client.force_login(User.objects.get(username=page.user))
+    user = User.objects.get(username=page.user)
+    client.force_login(user)
+    page = replace(page, urls=tuple(study_urls(url, user) for url in page.urls))
     status = client.get(page.urls[0]).status_code
     if status != 200:
-        return Measured(page=page, status=status, p50_ms=0.0, p95_ms=0.0, requests=0, queries={})
-    queries = {}
+        return Measured(page=page, status=status, p50_ms=0.0, p95_ms=0.0, requests=0, queries=[])
+    queries = []
     for url in page.urls:
         for _warm_up in range(WARM_UP):
             client.get(url)
@@ -140,7 +164,7 @@ def measure(page: Page) -> Measured:
             response = client.get(url)
         if response.status_code != 200:
             raise SystemExit(f"{url}: {response.status_code}")
-        queries[url] = len(captured.captured_queries)
+        queries.append(len(captured.captured_queries))
     timings: list[float] = []
     deadline = time.monotonic() + TIME_BUDGET_S
     while len(timings) < REQUESTS and (len(timings) < 10 or time.monotonic() < deadline):
@@ -158,9 +182,24 @@ def measure(page: Page) -> Measured:
     )
 
 
+def study_urls(url: str, user) -> str:
+    """Fill in the user's first study and its latest visited round."""
+    from studies.scheduling.models import Round, Study, VisitStatus
+
+    study = Study.objects.filter(memberships__user=user).order_by("title").first()
+    latest = (
+        Round.objects.filter(study=study, visits__status=VisitStatus.COMPLETED)
+        .order_by("-window_start")
+        .first()
+    )
+    return url.replace("{study}", str(study.pk if study else "")).replace(
+        "{round}", str(latest.pk if latest else "")
+    )
+
+
 def counts_of(measured: Measured) -> str:
     """The page's query count, or their range over the page's several URLs."""
-    low, high = min(measured.queries.values()), max(measured.queries.values())
+    low, high = min(measured.queries), max(measured.queries)
     return str(low) if low == high else f"{low}–{high}"
 
 
@@ -187,7 +226,7 @@ def page_figures(results: dict[str, list[Measured]]) -> list[Figure]:
                     size=label,
                 )
             )
-        ratios = [full.queries[url] / tenth.queries[url] for url in page.urls]
+        ratios = [a / b for a, b in zip(full.queries, tenth.queries, strict=True)]
         growth.append(
             (
                 page.name,
