@@ -6,9 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from studies.loop.models import PressureReview
-from studies.loop.services.pressure import pressure_review_submit, pressure_test_open
+from studies.loop.services.pressure import pressure_test_open
 from studies.synthesis.services import insights
 from tests.frontend.test_browser import SIZES, browser, check_page, log_in, new_page
+from tests.loop.pressure_support import score
 from tests.synthesis import conftest as synthesis
 
 pytestmark = pytest.mark.browser
@@ -24,17 +25,6 @@ def make_insight(field, statement: str, evidence):
         statement=statement,
         observation_ids=[o.pk for o in evidence],
         tag_ids=[field.pain.pk],
-    )
-
-
-def score(test, user, importance, differentiation, feasibility, comment=""):
-    pressure_review_submit(
-        test=test,
-        reviewer=user,
-        importance=importance,
-        differentiation=differentiation,
-        feasibility=feasibility,
-        comment=comment,
     )
 
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from studies.loop.models import PressureReview, PressureTest
-from studies.loop.services.pressure import pressure_review_submit, pressure_test_open
+from studies.loop.services.pressure import pressure_test_open
 from tests.frontend.test_boards_pages import (
     board_url,
     client_for,
@@ -15,6 +15,7 @@ from tests.frontend.test_boards_pages import (
     make_insight,
     texts,
 )
+from tests.loop.pressure_support import score
 from tests.synthesis import conftest as synthesis
 
 pytestmark = pytest.mark.django_db
@@ -42,17 +43,6 @@ def form(importance="4", differentiation="3", feasibility="5", comment="") -> di
         "pressure-feasibility": feasibility,
         "pressure-comment": comment,
     }
-
-
-def submit(test, user, importance, differentiation, feasibility, comment=""):
-    return pressure_review_submit(
-        test=test,
-        reviewer=user,
-        importance=importance,
-        differentiation=differentiation,
-        feasibility=feasibility,
-        comment=comment,
-    )
 
 
 @pytest.fixture
@@ -158,7 +148,7 @@ def test_sales_scores_then_product_completes_the_test(field, put_up):
 
 
 def test_the_form_is_prefilled_to_change_ones_scores(field, put_up):
-    submit(put_up, field.team.marketing, 2, 5, 3, "Great angle.")
+    score(put_up, field.team.marketing, 2, 5, 3, "Great angle.")
     marketing = client_for(field.team.marketing)
 
     page = marketing.get(insight_url(put_up.insight))
@@ -214,7 +204,7 @@ def test_a_missing_score_gets_the_services_message(field, put_up):
 
 
 def test_scoring_twice_shows_a_409_that_says_to_change_instead(field, put_up):
-    submit(put_up, field.team.sales, 3, 3, 3)
+    score(put_up, field.team.sales, 3, 3, 3)
 
     response = client_for(field.team.sales).post(review_url(put_up.insight), form())
 
@@ -259,8 +249,8 @@ def test_the_page_states_the_rules(field, put_up):
 
 
 def test_the_cards_show_the_pressure_badge(field, put_up):
-    submit(put_up, field.team.product, 4, 4, 4)
-    submit(put_up, field.team.sales, 3, 3, 3)
+    score(put_up, field.team.product, 4, 4, 4)
+    score(put_up, field.team.sales, 3, 3, 3)
     make_insight(field, field.pain, statement="Never put up.")
     up_only = make_insight(field, field.pain, statement="Up, unscored.")
     pressure_test_open(insight=up_only, actor=field.team.lead)
@@ -282,11 +272,11 @@ def test_the_board_sorts_by_pressure_score(field):
         name: pressure_test_open(insight=made[name], actor=field.team.lead)
         for name in ("low", "tied incomplete", "tied complete", "high")
     }
-    submit(tests["low"], field.team.product, 1, 2, 1)
-    submit(tests["high"], field.team.sales, 5, 4, 5)
-    submit(tests["tied incomplete"], field.team.product, 3, 3, 3)
-    submit(tests["tied complete"], field.team.product, 3, 3, 3)
-    submit(tests["tied complete"], field.team.marketing, 3, 3, 3)
+    score(tests["low"], field.team.product, 1, 2, 1)
+    score(tests["high"], field.team.sales, 5, 4, 5)
+    score(tests["tied incomplete"], field.team.product, 3, 3, 3)
+    score(tests["tied complete"], field.team.product, 3, 3, 3)
+    score(tests["tied complete"], field.team.marketing, 3, 3, 3)
     product = client_for(field.team.product)
 
     by_pressure = product.get(board_url(), {"sort": "pressure"})
@@ -324,7 +314,7 @@ def test_the_quote_bank_has_no_sort(field):
 def test_the_board_sorted_by_pressure_takes_seventeen_queries(
     field, put_up, django_assert_num_queries
 ):
-    submit(put_up, field.team.product, 4, 4, 4)
+    score(put_up, field.team.product, 4, 4, 4)
     product = client_for(field.team.product)
 
     # as test_boards_pages counts them: the tests are joined to the cards, not fetched

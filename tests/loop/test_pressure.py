@@ -20,13 +20,13 @@ from studies.loop.selectors.pressure import (
     pressure_test_detail,
 )
 from studies.loop.services.pressure import (
-    pressure_review_submit,
     pressure_review_update,
     pressure_test_open,
 )
 from studies.synthesis.models import Insight
 from studies.synthesis.services import insights
 from tests.factories import MembershipFactory, UserFactory
+from tests.loop.pressure_support import score
 from tests.synthesis import conftest as synthesis
 from tests.synthesis.conftest import Field
 
@@ -51,17 +51,6 @@ def reviewer(field: Field, role: str, name: str):
     return MembershipFactory(
         study=field.team.study, role=role, user=UserFactory(username=name)
     ).user
-
-
-def score(test, user, importance, differentiation, feasibility, comment=""):
-    return pressure_review_submit(
-        test=test,
-        reviewer=user,
-        importance=importance,
-        differentiation=differentiation,
-        feasibility=feasibility,
-        comment=comment,
-    )
 
 
 @pytest.fixture

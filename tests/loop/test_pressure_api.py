@@ -6,9 +6,10 @@ import pytest
 
 from studies.common.roles import Role
 from studies.loop.models import PressureReview, PressureTest
-from studies.loop.services.pressure import pressure_review_submit, pressure_test_open
+from studies.loop.services.pressure import pressure_test_open
 from studies.synthesis.models import BoardCard
 from tests.factories import MembershipFactory, UserFactory
+from tests.loop.pressure_support import score
 from tests.synthesis import conftest as synthesis
 from tests.synthesis.api.conftest import iso, make_insight
 
@@ -43,17 +44,6 @@ def put_up(field, insight) -> PressureTest:
     return pressure_test_open(insight=insight, actor=field.team.researcher)
 
 
-def submit(test, user, importance, differentiation, feasibility, comment=""):
-    return pressure_review_submit(
-        test=test,
-        reviewer=user,
-        importance=importance,
-        differentiation=differentiation,
-        feasibility=feasibility,
-        comment=comment,
-    )
-
-
 def review_json(review: PressureReview) -> dict:
     return {
         "id": str(review.pk),
@@ -72,8 +62,8 @@ def review_json(review: PressureReview) -> dict:
 
 
 def test_a_member_reads_the_test_with_teams_reviews_and_evidence(client_for, field, put_up):
-    product = submit(put_up, field.team.product, 5, 4, 4, "Comes up in every interview.")
-    sales = submit(put_up, field.team.sales, 2, 1, 1)
+    product = score(put_up, field.team.product, 5, 4, 4, "Comes up in every interview.")
+    sales = score(put_up, field.team.sales, 2, 1, 1)
     put_up.refresh_from_db()
 
     response = client_for(field.team.researcher).get(url(put_up.insight))
@@ -134,7 +124,7 @@ def test_reading_costs_four_queries_however_many_reviews(
     client_for, field, put_up, django_assert_num_queries
 ):
     client = client_for(field.team.marketing)
-    submit(put_up, field.team.product, 3, 3, 3)
+    score(put_up, field.team.product, 3, 3, 3)
     # the insight with its study, the viewer's role, the test with who opened it, the
     # reviews with their reviewers
     with django_assert_num_queries(4):
@@ -142,7 +132,7 @@ def test_reading_costs_four_queries_however_many_reviews(
     for index in range(4):
         user = UserFactory(username=f"seller{index}")
         MembershipFactory(study=field.team.study, user=user, role=Role.SALES)
-        submit(put_up, user, 4, 4, 4)
+        score(put_up, user, 4, 4, 4)
 
     with django_assert_num_queries(4):
         response = client.get(url(put_up.insight))
@@ -215,7 +205,7 @@ def test_sales_scores_and_gets_the_aggregate_back(client_for, field, put_up):
 
 
 def test_marketing_after_product_completes_the_test(client_for, field, put_up):
-    submit(put_up, field.team.product, 4, 4, 4)
+    score(put_up, field.team.product, 4, 4, 4)
 
     response = client_for(field.team.marketing).post(
         url(put_up.insight, "reviews/"), scores(2, 2, 2), format="json"
@@ -227,7 +217,7 @@ def test_marketing_after_product_completes_the_test(client_for, field, put_up):
 
 
 def test_a_second_product_reviewer_does_not_complete_it(client_for, field, put_up):
-    submit(put_up, field.team.product, 4, 4, 4)
+    score(put_up, field.team.product, 4, 4, 4)
     designer = MembershipFactory(
         study=field.team.study, user=UserFactory(username="designer"), role=Role.PRODUCT
     ).user
@@ -339,8 +329,8 @@ def test_a_body_that_is_not_an_object_is_a_400(client_for, field, put_up):
 
 
 def test_a_reviewer_changes_some_of_their_scores(client_for, field, put_up):
-    submit(put_up, field.team.marketing, 4, 4, 4, "Good copy angle.")
-    submit(put_up, field.team.sales, 2, 2, 2)
+    score(put_up, field.team.marketing, 4, 4, 4, "Good copy angle.")
+    score(put_up, field.team.sales, 2, 2, 2)
 
     response = client_for(field.team.marketing).patch(
         url(put_up.insight, "reviews/mine/"), {"feasibility": 1}, format="json"
@@ -366,7 +356,7 @@ def test_changing_without_a_review_is_a_conflict(client_for, field, put_up):
 
 
 def test_a_change_with_nothing_in_it_is_a_400(client_for, field, put_up):
-    submit(put_up, field.team.sales, 2, 2, 2)
+    score(put_up, field.team.sales, 2, 2, 2)
 
     response = client_for(field.team.sales).patch(
         url(put_up.insight, "reviews/mine/"), {}, format="json"
@@ -379,7 +369,7 @@ def test_a_change_with_nothing_in_it_is_a_400(client_for, field, put_up):
 
 
 def test_a_bad_change_changes_nothing(client_for, field, put_up):
-    submit(put_up, field.team.sales, 2, 2, 2)
+    score(put_up, field.team.sales, 2, 2, 2)
 
     response = client_for(field.team.sales).patch(
         url(put_up.insight, "reviews/mine/"), {"importance": 5, "feasibility": 0}, format="json"
@@ -406,8 +396,8 @@ def cards_url(field, query: str = "") -> str:
 
 
 def test_a_card_carries_its_pressure_test(client_for, field, put_up):
-    submit(put_up, field.team.product, 4, 4, 4)
-    submit(put_up, field.team.sales, 2, 3, 4)
+    score(put_up, field.team.product, 4, 4, 4)
+    score(put_up, field.team.sales, 2, 3, 4)
     untested = make_insight(field, field.pain, statement="Never put up.")
 
     response = client_for(field.team.product).get(cards_url(field))
@@ -432,11 +422,11 @@ def test_cards_sort_by_pressure_score(client_for, field):
     def test_of(name):
         return PressureTest.objects.get(insight=made[name])
 
-    submit(test_of("low"), field.team.product, 1, 1, 1)
-    submit(test_of("high"), field.team.product, 5, 5, 5)
-    submit(test_of("tied complete"), field.team.product, 3, 3, 3)
-    submit(test_of("tied complete"), field.team.sales, 3, 3, 3)
-    submit(test_of("tied incomplete"), field.team.sales, 3, 3, 3)
+    score(test_of("low"), field.team.product, 1, 1, 1)
+    score(test_of("high"), field.team.product, 5, 5, 5)
+    score(test_of("tied complete"), field.team.product, 3, 3, 3)
+    score(test_of("tied complete"), field.team.sales, 3, 3, 3)
+    score(test_of("tied incomplete"), field.team.sales, 3, 3, 3)
 
     client = client_for(field.team.product)
     by_pressure = client.get(cards_url(field, "?sort=pressure")).json()["results"]
@@ -463,10 +453,10 @@ def test_an_unknown_sort_is_a_400(client_for, field):
 def test_sorting_by_pressure_costs_no_more_queries(
     client_for, field, put_up, django_assert_num_queries
 ):
-    submit(put_up, field.team.product, 4, 4, 4)
+    score(put_up, field.team.product, 4, 4, 4)
     for index in range(3):
         insight = make_insight(field, field.pain, statement=f"More {index}")
-        submit(
+        score(
             pressure_test_open(insight=insight, actor=field.team.lead),
             field.team.sales,
             index + 1,
