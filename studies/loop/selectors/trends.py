@@ -39,6 +39,7 @@ eight.
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -191,6 +192,32 @@ def _sorted(rows: list[TrendRow]) -> list[TrendRow]:
     return sorted(rows, key=lambda row: (-row.cells[-1].households, row.label.casefold()))
 
 
+def _by_round(
+    rows: Iterable[tuple[uuid.UUID, uuid.UUID, int]],
+) -> dict[uuid.UUID, dict[uuid.UUID, int]]:
+    """(item id, round id, households) rows as {item id: {round id: households}}."""
+    counts: dict[uuid.UUID, dict[uuid.UUID, int]] = defaultdict(dict)
+    for item_id, round_id, households in rows:
+        counts[item_id][round_id] = households
+    return counts
+
+
+def _row(
+    subject: Tag | Insight,
+    kind: str,
+    label: str,
+    counts: dict[uuid.UUID, int],
+    columns: list[RoundColumn],
+    shipped: list[Insight],
+) -> TrendRow:
+    """One item's row; `shipped` (what may have answered it) is kept only if it went."""
+    cells = _cells(counts, columns)
+    gone = any(cell.change == Change.GONE for cell in cells)
+    return TrendRow(
+        subject=subject, kind=kind, label=label, cells=cells, shipped=shipped if gone else []
+    )
+
+
 def _tag_counts(study: Study, segment: str) -> dict[uuid.UUID, dict[uuid.UUID, int]]:
     """Households that showed each tag, per round: {tag id: {round id: households}}."""
     rows = (
@@ -203,10 +230,7 @@ def _tag_counts(study: Study, segment: str) -> dict[uuid.UUID, dict[uuid.UUID, i
         .annotate(households=Count("observation__visit__household_id", distinct=True))
         .order_by()
     )
-    counts: dict[uuid.UUID, dict[uuid.UUID, int]] = defaultdict(dict)
-    for tag_id, round_id, households in rows:
-        counts[tag_id][round_id] = households
-    return counts
+    return _by_round(rows)
 
 
 def _insight_counts(study: Study, segment: str) -> dict[uuid.UUID, dict[uuid.UUID, int]]:
@@ -233,10 +257,7 @@ def _insight_counts(study: Study, segment: str) -> dict[uuid.UUID, dict[uuid.UUI
         .annotate(households=Count("household_id", distinct=True))
         .order_by()
     )
-    counts: dict[uuid.UUID, dict[uuid.UUID, int]] = defaultdict(dict)
-    for insight_id, round_id, households in rows:
-        counts[insight_id][round_id] = households
-    return counts
+    return _by_round(rows)
 
 
 def _shipped_insights(study: Study) -> list[Insight]:
@@ -282,34 +303,28 @@ def study_trends(*, study: Study, segment: str = "") -> Trends:
     insights = Insight.objects.filter(pk__in=shown_insights).only("pk", "study_id", "statement")
     shipped = _shipped_insights(study)
 
-    tag_rows = []
-    for tag in tags:
-        cells = _cells(tag_counts[tag.pk], columns)
-        gone = any(cell.change == Change.GONE for cell in cells)
-        tag_rows.append(
-            TrendRow(
-                subject=tag,
-                kind=TAG,
-                label=tag.name,
-                cells=cells,
-                shipped=[insight for insight in shipped if tag in insight.tags.all()]
-                if gone
-                else [],
-            )
+    tag_rows = [
+        _row(
+            tag,
+            TAG,
+            tag.name,
+            tag_counts[tag.pk],
+            columns,
+            [insight for insight in shipped if tag in insight.tags.all()],
         )
-    insight_rows = []
-    for insight in insights:
-        cells = _cells(insight_counts[insight.pk], columns)
-        gone = any(cell.change == Change.GONE for cell in cells)
-        insight_rows.append(
-            TrendRow(
-                subject=insight,
-                kind=INSIGHT,
-                label=insight.statement,
-                cells=cells,
-                shipped=[one for one in shipped if one.pk == insight.pk] if gone else [],
-            )
+        for tag in tags
+    ]
+    insight_rows = [
+        _row(
+            insight,
+            INSIGHT,
+            insight.statement,
+            insight_counts[insight.pk],
+            columns,
+            [one for one in shipped if one.pk == insight.pk],
         )
+        for insight in insights
+    ]
     return Trends(
         rounds=columns,
         tags=_sorted(tag_rows),
