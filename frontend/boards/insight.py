@@ -101,7 +101,7 @@ def _evidence_rows(request: HttpRequest, insight: Insight) -> list[EvidenceRow]:
     return rows
 
 
-def _insight_page(
+def insight_page(
     request: HttpRequest,
     insight: Insight,
     *,
@@ -171,7 +171,7 @@ def _insight_page(
 @login_required
 def insight_detail(request: HttpRequest, insight_id: uuid.UUID) -> HttpResponse:
     insight = access.insight_get_for_user(user=request.user, insight_id=insight_id)
-    return _insight_page(request, insight)
+    return insight_page(request, insight)
 
 
 @require_POST
@@ -182,7 +182,7 @@ def insight_edit(request: HttpRequest, insight_id: uuid.UUID) -> HttpResponse:
     )
     form = InsightEditForm(request.POST, insight=insight)
     if not form.is_valid():
-        return _insight_page(request, insight, status=400, edit_form=form)
+        return insight_page(request, insight, status=400, edit_form=form)
     data = form.cleaned_data
     try:
         insight_services.insight_update(
@@ -196,7 +196,7 @@ def insight_edit(request: HttpRequest, insight_id: uuid.UUID) -> HttpResponse:
     except ValidationError as error:
         form.add_service_error(error)
         insight = access.insight_get_for_user(user=request.user, insight_id=insight.pk)
-        return _insight_page(request, insight, status=status_for(error), edit_form=form)
+        return insight_page(request, insight, status=status_for(error), edit_form=form)
     messages.success(request, _("The insight is saved."))
     return redirect("frontend:insight", insight_id=insight.pk)
 
@@ -209,14 +209,14 @@ def insight_comment(request: HttpRequest, insight_id: uuid.UUID) -> HttpResponse
     )
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return _insight_page(request, insight, status=400, comment_form=form)
+        return insight_page(request, insight, status=400, comment_form=form)
     try:
         insight_services.comment_create(
             insight=insight, author=request.user, text=form.cleaned_data["text"]
         )
     except ValidationError as error:
         form.add_service_error(error)
-        return _insight_page(request, insight, status=status_for(error), comment_form=form)
+        return insight_page(request, insight, status=status_for(error), comment_form=form)
     messages.success(request, _("Your comment is posted."))
     return redirect(reverse("frontend:insight", args=[insight.pk]) + "#comments")
 
@@ -236,7 +236,7 @@ def insight_evidence_remove(request: HttpRequest, insight_id: uuid.UUID) -> Http
             insight=insight, actor=request.user, evidence_ids=[evidence_id]
         )
     except ValidationError as error:
-        return _insight_page(
+        return insight_page(
             request, insight, status=status_for(error), evidence_errors=messages_of(error)
         )
     messages.success(request, _("The evidence is removed from this insight."))

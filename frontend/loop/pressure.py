@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from frontend.boards.insight import _insight_page
+from frontend.boards.insight import insight_page
 from frontend.loop.pressure_section import PressureReviewForm
 from frontend.refusals import messages_of, status_for
 from studies.common.roles import Capability
@@ -39,7 +39,7 @@ def pressure_test_open(request: HttpRequest, insight_id: uuid.UUID) -> HttpRespo
     try:
         services.pressure_test_open(insight=insight, actor=request.user)
     except ValidationError as error:
-        return _insight_page(
+        return insight_page(
             request, insight, status=status_for(error), pressure_errors=messages_of(error)
         )
     messages.success(request, _("The insight is up for a pressure test."))
@@ -52,7 +52,7 @@ def _score(request: HttpRequest, insight_id: uuid.UUID, *, change: bool) -> Http
     )
     form = PressureReviewForm(request.POST)
     if not form.is_valid():
-        return _insight_page(request, test.insight, status=400, pressure_form=form)
+        return insight_page(request, test.insight, status=400, pressure_form=form)
     data = form.cleaned_data
     write = services.pressure_review_update if change else services.pressure_review_submit
     try:
@@ -66,7 +66,7 @@ def _score(request: HttpRequest, insight_id: uuid.UUID, *, change: bool) -> Http
         )
     except ValidationError as error:
         form.add_service_error(error)
-        return _insight_page(request, test.insight, status=status_for(error), pressure_form=form)
+        return insight_page(request, test.insight, status=status_for(error), pressure_form=form)
     messages.success(request, _("Your scores are changed.") if change else _("Your scores are in."))
     return _back(test.insight.pk)
 

@@ -52,7 +52,7 @@ class ObservationFilters:
     text: str = ""
 
 
-def _segment_filter(prefix: str, segment: str) -> Q:
+def segment_filter(prefix: str, segment: str) -> Q:
     """`key=value` matches that pair in the segment; any other text matches the phrase."""
     key, sep, value = segment.partition("=")
     if sep and key.strip():
@@ -70,7 +70,7 @@ def observation_browse(*, study: Study, filters: ObservationFilters) -> QuerySet
     if filters.household_id:
         observations = observations.filter(visit__household_id=filters.household_id)
     if filters.segment:
-        observations = observations.filter(_segment_filter("visit__household__", filters.segment))
+        observations = observations.filter(segment_filter("visit__household__", filters.segment))
     if filters.tag_id:
         observations = observations.filter(
             Exists(ObservationTag.objects.filter(observation=OuterRef("pk"), tag_id=filters.tag_id))
@@ -208,9 +208,9 @@ def board_cards(*, board: Board, user: User, filters: BoardFilters) -> QuerySet[
             )
         )
     if filters.segment:
-        segment = _segment_filter(
+        segment = segment_filter(
             "observation__visit__household__", filters.segment
-        ) | _segment_filter("photo__visit__household__", filters.segment)
+        ) | segment_filter("photo__visit__household__", filters.segment)
         cards = cards.filter(
             Exists(Evidence.objects.filter(insight=OuterRef("insight_id")).filter(segment))
         )
@@ -347,7 +347,7 @@ def quote_bank(*, user: User, filters: QuoteFilters) -> QuerySet[Observation]:
             )
         )
     if filters.segment:
-        quotes = quotes.filter(_segment_filter("visit__household__", filters.segment))
+        quotes = quotes.filter(segment_filter("visit__household__", filters.segment))
     if filters.text:
         quotes = quotes.filter(text__icontains=filters.text)
     return quotes.select_related("visit__household", "visit__round__study").order_by(

@@ -60,8 +60,8 @@ from studies.fieldwork.models import (
 )
 from studies.scheduling.models import Household, Round, Study, Visit, VisitStatus
 from studies.synthesis.models import BoardKind, Column, Evidence, Insight
-from studies.synthesis.search.service import _marketing_only_studies
-from studies.synthesis.selectors import _segment_filter, marketing_consent_in_force
+from studies.synthesis.search.service import marketing_only_studies
+from studies.synthesis.selectors import marketing_consent_in_force, segment_filter
 
 # Ten percentage points. A panel is about a dozen households, so one household is about
 # eight points: a change of a single household reads as steady, two or more as a trend.
@@ -143,7 +143,7 @@ def not_comparable_message(trends: Trends, segment: str) -> str:
 
 
 def _segment(prefix: str, segment: str) -> Q:
-    return _segment_filter(prefix, segment) if segment else Q()
+    return segment_filter(prefix, segment) if segment else Q()
 
 
 def _clean(segment: str) -> str:
@@ -391,7 +391,7 @@ def tag_evidence(
     behind = Observation.objects.filter(
         Q(visit__round=round_, deleted_at__isnull=True, tags=tag) & _visited("visit__", segment)
     )
-    restricted = _marketing_only_studies(user)
+    restricted = marketing_only_studies(user)
     shown = behind
     if restricted is not None:
         shown = behind.filter(

@@ -210,7 +210,7 @@ def _hits(ranked: RankedPage) -> list[SearchHit]:
     return hits
 
 
-def _marketing_only_studies(user: User) -> QuerySet[Study] | None:
+def marketing_only_studies(user: User) -> QuerySet[Study] | None:
     # Superusers act as research leads everywhere, whatever memberships they also hold: no
     # restriction at all (None), as an empty queryset cannot be written into the SQL.
     if user.is_superuser:
@@ -250,7 +250,7 @@ def search(
             kinds=wanted,
             round_id=round_id,
             tag_id=tag_id,
-            consented_quotes_only=_marketing_only_studies(user),
+            consented_quotes_only=marketing_only_studies(user),
         ),
         query=query,
         limit=page_size,
