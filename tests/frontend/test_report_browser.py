@@ -4,9 +4,8 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from studies.synthesis.services.insights import insight_create
 from tests.frontend.test_browser import SCREENSHOTS, SIZES, browser, check_page, log_in, new_page
-from tests.loop.report_support import build_fieldwork
+from tests.loop.report_support import build_fieldwork_with_an_insight
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser"]
@@ -14,14 +13,7 @@ __all__ = ["browser"]
 
 @pytest.fixture
 def fieldwork(team):
-    fieldwork = build_fieldwork(team)
-    insight_create(
-        study=team.study,
-        actor=team.lead,
-        statement="The freezer is where food goes to be forgotten.",
-        observation_ids=[quote.pk for quote in fieldwork.quotes],
-    )
-    return fieldwork
+    return build_fieldwork_with_an_insight(team)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -4,22 +4,14 @@ visits gets a reason, not an empty page."""
 import pytest
 from django.urls import reverse
 
-from studies.synthesis.services.insights import insight_create
-from tests.loop.report_support import SECRET_NAME, build_fieldwork
+from tests.loop.report_support import SECRET_NAME, build_fieldwork_with_an_insight
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def fieldwork(team):
-    fieldwork = build_fieldwork(team)
-    insight_create(
-        study=team.study,
-        actor=team.lead,
-        statement="The freezer is where food goes to be forgotten.",
-        observation_ids=[quote.pk for quote in fieldwork.quotes],
-    )
-    return fieldwork
+    return build_fieldwork_with_an_insight(team)
 
 
 def report_url(round_) -> str:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from studies.fieldwork.models import Observation, ObservationKind
 from studies.scheduling.models import Household, Round, VisitStatus
+from studies.synthesis.services.insights import insight_create
 from tests.conftest import Team, enrol_consenting
 from tests.factories import ObservationFactory, RoundFactory, VisitFactory
 
@@ -65,3 +66,15 @@ def build_fieldwork(team: Team) -> Fieldwork:
     ]
     visit(second, households[2], team, status=VisitStatus.SCHEDULED)
     return Fieldwork(team, households, first, second, upcoming, quotes)
+
+
+def build_fieldwork_with_an_insight(team: Team) -> Fieldwork:
+    """The fieldwork, with both quotes of the second round backing one insight."""
+    fieldwork = build_fieldwork(team)
+    insight_create(
+        study=team.study,
+        actor=team.lead,
+        statement="The freezer is where food goes to be forgotten.",
+        observation_ids=[quote.pk for quote in fieldwork.quotes],
+    )
+    return fieldwork
