@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -24,7 +24,7 @@ from studies.fieldwork.models import (
     TagGroup,
 )
 from studies.loop.selectors.health import LoopHealth, loop_health
-from studies.loop.selectors.trends import Trends, study_trends
+from studies.loop.selectors.trends import VISITED_STATUSES, Trends, study_trends
 from studies.scheduling.models import (
     Consent,
     ConsentKind,
@@ -36,7 +36,6 @@ from studies.scheduling.models import (
 )
 from studies.synthesis.models import Evidence, Insight
 
-VISITED = (VisitStatus.IN_PROGRESS, VisitStatus.COMPLETED)
 MISSED = (VisitStatus.NO_SHOW, VisitStatus.CANCELLED)
 TOP_INSIGHTS = 5
 QUOTES_PER_INSIGHT = 2
@@ -76,12 +75,11 @@ class RoundReport:
 def round_report(*, round_: Round, now: dt.datetime | None = None) -> RoundReport:
     now = now or timezone.now()
     study = round_.study
-    visits = Visit.objects.filter(round=round_)
     visited = list(
         Household.objects.filter(
             erased_at__isnull=True,
             visits__round=round_,
-            visits__status__in=VISITED,
+            visits__status__in=VISITED_STATUSES,
         )
         .distinct()
         .order_by("code")
@@ -100,12 +98,16 @@ def round_report(*, round_: Round, now: dt.datetime | None = None) -> RoundRepor
     visited_rounds = [column.round.pk for column in trends.rounds]
     position = visited_rounds.index(round_.pk) if round_.pk in visited_rounds else 0
     previous = trends.rounds[position - 1].round if position > 0 else None
+    visits = Visit.objects.filter(round=round_).aggregate(
+        to_go=Count("pk", filter=Q(status=VisitStatus.SCHEDULED)),
+        missed=Count("pk", filter=Q(status__in=MISSED)),
+    )
     return RoundReport(
         round=round_,
         study=study,
         visited=visited,
-        to_go=visits.filter(status=VisitStatus.SCHEDULED).count(),
-        missed=visits.filter(status__in=MISSED).count(),
+        to_go=visits["to_go"],
+        missed=visits["missed"],
         insights=_top_insights(round_),
         previous=previous,
         trends=trends,
