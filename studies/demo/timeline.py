@@ -9,6 +9,8 @@ reads: captured → synced → in an insight → on a board → decided.
 
 import datetime as dt
 
+from django.db.models import F
+
 from studies.fieldwork.models import Observation, Photo
 from studies.scheduling.models import Household, Round
 from studies.synthesis.models import BoardCard, CardEvent, Comment, Evidence, Insight, QuoteUse
@@ -33,15 +35,11 @@ def syncs_replayed(
     `offline` ((household code, round index) → days), where the phone had no signal and
     what was captured waited on it until then."""
     for items in (Observation.objects, Photo.objects):
-        for pk, captured_at in items.filter(visit__round__in=rounds).values_list(
-            "pk", "captured_at"
-        ):
-            items.filter(pk=pk).update(received_at=captured_at + SYNC_DELAY)
-    for (code, round_index), days in offline.items():
-        where = {"visit__round": rounds[round_index], "visit__household": households[code]}
-        for items in (Observation.objects, Photo.objects):
-            for pk, captured_at in items.filter(**where).values_list("pk", "captured_at"):
-                items.filter(pk=pk).update(received_at=captured_at + dt.timedelta(days=days))
+        items.filter(visit__round__in=rounds).update(received_at=F("captured_at") + SYNC_DELAY)
+        for (code, round_index), days in offline.items():
+            items.filter(
+                visit__round=rounds[round_index], visit__household=households[code]
+            ).update(received_at=F("captured_at") + dt.timedelta(days=days))
 
 
 def insight_replayed(insight: Insight, *, now: dt.datetime) -> dt.datetime:
