@@ -18,6 +18,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -26,6 +27,8 @@ from django.views.decorators.http import require_GET
 from frontend import selectors
 from studies.common.audit import audit_personal_data_shown
 from studies.common.roles import Capability
+from studies.fieldwork import policies as fieldwork_policies
+from studies.fieldwork import selectors as fieldwork_selectors
 from studies.fieldwork.models import Observation, Photo
 from studies.scheduling import access
 from studies.scheduling import selectors as scheduling_selectors
@@ -150,8 +153,8 @@ def visit_capture(request: HttpRequest, visit_id: object) -> HttpResponse:
     )
     study = visit.round.study
     guide = list(scheduling_selectors.guide_list(round_=visit.round))
-    closed = visit.status in selectors.CLOSED_STATUSES
-    tags = selectors.capture_tag_list(study=study, user=request.user)
+    closed = not fieldwork_policies.takes_captures_now(visit, timezone.now())
+    tags = fieldwork_selectors.study_tag_list(study=study, user=request.user)
     island = {
         "visit": str(visit.pk),
         "study": str(study.pk),

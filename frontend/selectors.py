@@ -9,15 +9,15 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 
-from django.db.models import Max, Q, QuerySet
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from studies.common.models import User
-from studies.fieldwork.models import Observation, Photo, Tag
+from studies.fieldwork.models import Observation, Photo
+from studies.scheduling import policies as scheduling_policies
 from studies.scheduling import selectors as scheduling_selectors
-from studies.scheduling.models import HouseholdContact, Study, Visit, VisitStatus
-
-# A visit in one of these states takes no more captures, edits or deletions.
-CLOSED_STATUSES = frozenset({VisitStatus.COMPLETED, VisitStatus.CANCELLED, VisitStatus.NO_SHOW})
+from studies.scheduling.models import HouseholdContact, Visit
+from studies.scheduling.selectors import zone_or_utc
 
 
 @dataclass
@@ -34,8 +34,12 @@ def address_map(household_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
 
 
 def today_visit_list(*, user: User, days: int, now: dt.datetime | None = None) -> list[FieldVisit]:
-    """The researcher's live visits from now for `days` days, each with its address."""
-    visits = list(scheduling_selectors.visit_list_upcoming(user=user, days=days, now=now))
+    """The visits of the researcher's field window (the ones her phone keeps offline, see
+    studies.fieldwork.selectors.offline_bundle), each with its address."""
+    window = scheduling_policies.field_window(
+        now=now or timezone.now(), zone=zone_or_utc(user.time_zone), days=days
+    )
+    visits = list(scheduling_selectors.field_visit_list(user=user, window=window))
     addresses = address_map([visit.household_id for visit in visits])
     return [
         FieldVisit(visit=visit, address=addresses.get(visit.household_id, "")) for visit in visits
@@ -56,25 +60,3 @@ def capture_observation_list(*, visit: Visit) -> QuerySet[Observation]:
 
 def capture_photo_list(*, visit: Visit) -> QuerySet[Photo]:
     return Photo.objects.shown().filter(visit=visit).order_by("captured_at")
-
-
-def capture_tag_list(*, study: Study, user: User) -> list[Tag]:
-    """The study's tags for the chip row: the user's recently used first (newest first),
-    then the suggested ones (those in a default group), then the rest by name."""
-    tags = list(
-        Tag.objects.filter(study=study).annotate(
-            last_used=Max(
-                "observationtag__observation__captured_at",
-                filter=Q(observationtag__observation__author=user),
-            )
-        )
-    )
-    return sorted(
-        tags,
-        key=lambda tag: (
-            tag.last_used is None,
-            -tag.last_used.timestamp() if tag.last_used else 0,
-            not tag.group,
-            tag.name.casefold(),
-        ),
-    )

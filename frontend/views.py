@@ -22,7 +22,7 @@ from frontend.forms import AvailabilityFormSet, VisitRescheduleForm
 from frontend.refusals import errors_of, messages_of, status_for
 from studies.common.audit import audit_personal_data_shown
 from studies.common.roles import Capability, Role, role_can
-from studies.scheduling import access, selectors, services
+from studies.scheduling import access, policies, selectors, services
 from studies.scheduling.models import Household, HouseholdContact, Visit, VisitStatus
 from studies.scheduling.periods import next_period
 
@@ -33,6 +33,9 @@ TRANSITION_BUTTONS = {
     VisitStatus.NO_SHOW: gettext_lazy("Mark as no-show"),
     VisitStatus.CANCELLED: gettext_lazy("Cancel visit"),
 }
+
+
+REOPEN_BUTTON = gettext_lazy("Reopen visit")
 
 
 def _role_label(role: str | None) -> str:
@@ -156,10 +159,15 @@ def _visit_page(
     study = visit.round.study
     role = study.viewer_role
     personal = role_can(role, Capability.VIEW_PERSONAL_DATA)
-    can_conduct = role_can(role, Capability.CONDUCT_VISITS) and (
-        visit.researcher_id == request.user.pk or role_can(role, Capability.MANAGE_STUDY)
+    can_conduct = policies.may_conduct_visit(
+        role=role, researcher_id=visit.researcher_id, user_id=request.user.pk
     )
-    allowed = services.TRANSITIONS[visit.status] if can_conduct else frozenset()
+    allowed = set(services.TRANSITIONS[visit.status]) if can_conduct else set()
+    reopen = visit.status == VisitStatus.COMPLETED and policies.may_reopen_visit(
+        role=role, visit=visit, user_id=request.user.pk, now=timezone.now()
+    )
+    if visit.status == VisitStatus.COMPLETED:
+        allowed = set()
     contact = (
         selectors.household_contact_get(household=visit.household, study=study)
         if personal
@@ -184,7 +192,8 @@ def _visit_page(
             (to_status, label)
             for to_status, label in TRANSITION_BUTTONS.items()
             if to_status in allowed
-        ],
+        ]
+        + ([(VisitStatus.IN_PROGRESS, REOPEN_BUTTON)] if reopen else []),
         "history": list(selectors.visit_change_list(visit=visit)),
         "guide": list(selectors.guide_list(round_=visit.round)),
         "can_capture": can_conduct,

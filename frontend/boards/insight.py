@@ -21,11 +21,9 @@ from frontend.loop.pressure_section import PressureReviewForm, pressure_section
 from frontend.refusals import messages_of, status_for
 from studies.common.models import User
 from studies.common.roles import Capability, role_can
-from studies.fieldwork.models import ObservationKind
-from studies.synthesis import access, selectors
+from studies.synthesis import access, policies, selectors
 from studies.synthesis.models import (
     COLUMNS,
-    DECISION_COLUMNS,
     Board,
     BoardCard,
     BoardKind,
@@ -33,6 +31,7 @@ from studies.synthesis.models import (
     Evidence,
     Insight,
 )
+from studies.synthesis.policies import Decision
 from studies.synthesis.services import insights as insight_services
 
 
@@ -40,16 +39,24 @@ from studies.synthesis.services import insights as insight_services
 class EvidenceRow:
     evidence: Evidence
     attribution: str  # pseudonym code and segment phrase, never a name
-    cleared: bool  # a quote marketing may use, now
+    cleared: bool  # its household's marketing consent is in force now
 
 
 @dataclass
 class Placement:
     card: BoardCard
     column_label: str
-    decided: bool
+    decision: Decision | None
     can_move: bool
     days_to_decision: int | None
+
+    @property
+    def decided(self) -> bool:
+        return self.decision is not None
+
+    @property
+    def decision_label(self) -> str:
+        return column_label(self.decision.column) if self.decision else ""
 
 
 @dataclass
@@ -75,27 +82,15 @@ def _history_text(event: CardEvent, board: Board) -> str:
     return _("Put back on %(board)s in %(to)s") % names
 
 
-def _evidence_rows(request: HttpRequest, insight: Insight) -> list[EvidenceRow]:
-    evidence = list(selectors.insight_evidence(insight=insight))
-    quote_ids = [
-        item.observation_id
-        for item in evidence
-        if item.observation and item.observation.kind == ObservationKind.QUOTE
-    ]
-    # The quote bank's own rule decides: on a marketing board, consent in force, now.
-    cleared = set(
-        selectors.quote_bank(user=request.user, filters=selectors.QuoteFilters())
-        .filter(pk__in=quote_ids)
-        .values_list("pk", flat=True)
-    )
+def _evidence_rows(insight: Insight) -> list[EvidenceRow]:
     rows = []
-    for item in evidence:
+    for item in selectors.insight_evidence(insight=insight):
         source = item.observation or item.photo
         rows.append(
             EvidenceRow(
                 evidence=item,
                 attribution=selectors.attribution(source.visit.household),
-                cleared=item.observation_id in cleared,
+                cleared=item.marketing_cleared,
             )
         )
     return rows
@@ -115,19 +110,22 @@ def insight_page(
     role = insight.study.viewer_role
     can_synthesise = role_can(role, Capability.SYNTHESISE)
     placements, history = [], []
-    for card in selectors.insight_cards(insight=insight):
-        decided = card.column in DECISION_COLUMNS and card.removed_at is None
-        days = None
-        if decided and insight.first_observed_at:
-            days = max((card.moved_at - insight.first_observed_at).days, 0)
+    cards = list(selectors.insight_cards(insight=insight))
+    decisions = selectors.card_decisions(
+        BoardCard.objects.filter(pk__in=[card.pk for card in cards if card.removed_at is None])
+    )
+    for card in cards:
+        decision = decisions.get(card.pk)
         placements.append(
             Placement(
                 card=card,
                 column_label=column_label(card.column),
-                decided=decided,
+                decision=decision,
                 can_move=card.removed_at is None
                 and role_can(role, access.MOVE_CAPABILITY[card.board.kind]),
-                days_to_decision=days,
+                days_to_decision=policies.days_to_decision(
+                    first_seen=insight.first_observed_at, decision=decision
+                ),
             )
         )
         history += [
@@ -135,7 +133,7 @@ def insight_page(
             for event in card.events.all()
         ]
     history.sort(key=lambda row: row.at, reverse=True)
-    evidence = _evidence_rows(request, insight)
+    evidence = _evidence_rows(insight)
     uses = [
         (row, use)
         for row in evidence

@@ -1,9 +1,8 @@
 """Which visits a user may capture on, decided for a whole sync batch at once.
 
-The rule is scheduling.access.visit_get_for_user(..., CONDUCT_VISITS): the visit's own
-researcher, or a research lead of its study. A batch of hundreds of items names a handful
-of visits; checking them one by one would cost three queries each, so this answers for
-all of them in two and must agree with it (tests/fieldwork/test_sync.py checks both).
+The rule is scheduling.policies.may_conduct_visit, as scheduling.access.visit_get_for_user
+applies it for one visit. A batch of hundreds of items names a handful of visits; reaching
+them one by one would cost three queries each, so this answers for all of them in two.
 """
 
 import uuid
@@ -12,6 +11,7 @@ from dataclasses import dataclass, field
 
 from studies.common.models import User
 from studies.common.roles import Capability, Role, role_can
+from studies.scheduling import policies
 from studies.scheduling.models import StudyMembership, Visit
 
 
@@ -49,8 +49,8 @@ def capture_visits_for_user(*, user: User, visit_ids: Iterable[uuid.UUID]) -> Ca
         role = roles.get(visit.round.study_id)
         if role is None:
             continue
-        if role_can(role, Capability.CONDUCT_VISITS) and (
-            visit.researcher_id == user.pk or role_can(role, Capability.MANAGE_STUDY)
+        if policies.may_conduct_visit(
+            role=role, researcher_id=visit.researcher_id, user_id=user.pk
         ):
             allowed[visit.pk] = visit
             if role_can(role, Capability.MANAGE_STUDY):

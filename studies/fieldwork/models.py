@@ -63,6 +63,10 @@ class Observation(BaseModel):
     guide_question = models.ForeignKey(
         GuideQuestion, on_delete=models.SET_NULL, null=True, blank=True, related_name="answers"
     )
+    # The question's wording when it was answered: a question reworded later keeps, for
+    # the answers it already has, the words they were given to. Nullable only so that
+    # adding it kept SQLite's table (and the search triggers on it) instead of rebuilding it.
+    question_text = models.TextField(_("question as asked"), null=True, blank=True)  # noqa: DJ001
     tags = models.ManyToManyField(Tag, through="ObservationTag", related_name="observations")
     # Made on the device when the item is captured: what makes a sync exactly-once.
     device_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
@@ -86,6 +90,13 @@ class Observation(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.text[:60]}"
+
+    @property
+    def question(self) -> str:
+        """The guide question an answer was given to, in the words it was asked."""
+        if self.question_text:
+            return self.question_text
+        return self.guide_question.text if self.guide_question_id else ""
 
 
 class ObservationTag(models.Model):
@@ -135,6 +146,9 @@ class SyncConflict(BaseModel):
         ordering = ["observation", "created_at"]
 
 
+MAX_CAPTION_LENGTH = 300
+
+
 class PhotoStatus(models.TextChoices):
     PENDING = "pending", _("Processing")
     READY = "ready", _("Ready")
@@ -142,14 +156,18 @@ class PhotoStatus(models.TextChoices):
 
 
 class PhotoQuerySet(models.QuerySet["Photo"]):
+    def consented(self) -> "PhotoQuerySet":
+        """Photos whose household's photo consent is in force now, deleted ones included."""
+        consented = Consent.objects.in_force().filter(
+            kind=ConsentKind.PHOTOS, household_id=OuterRef("visit__household_id")
+        )
+        return self.filter(Exists(consented))
+
     def shown(self) -> "PhotoQuerySet":
         """Photos anyone may see: not deleted, and their household's photo consent is in
         force now. Withdrawing that consent hides them everywhere at once; giving it again
         brings them back. Every read of photos for people goes through this."""
-        consented = Consent.objects.in_force().filter(
-            kind=ConsentKind.PHOTOS, household_id=OuterRef("visit__household_id")
-        )
-        return self.filter(Exists(consented), deleted_at__isnull=True)
+        return self.consented().filter(deleted_at__isnull=True)
 
 
 class Photo(BaseModel):
@@ -163,8 +181,12 @@ class Photo(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="photos"
     )
     device_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
-    caption = models.CharField(_("caption"), max_length=300, blank=True)
+    caption = models.CharField(_("caption"), max_length=MAX_CAPTION_LENGTH, blank=True)
+    tags = models.ManyToManyField(Tag, through="PhotoTag", related_name="photos")
     captured_at = models.DateTimeField(_("captured on the device at"))
+    # Device time of the latest applied edit of its caption, tags or note: offline edits
+    # apply last-write-wins on it, as observations' do.
+    edited_at = models.DateTimeField(_("last edited on the device at"), null=True, blank=True)
     received_at = models.DateTimeField(_("received by the server at"), auto_now_add=True)
     status = models.CharField(
         max_length=16, choices=PhotoStatus.choices, default=PhotoStatus.PENDING
@@ -199,6 +221,17 @@ class Photo(BaseModel):
         return self.caption or str(self.id)
 
 
+class PhotoTag(models.Model):
+    photo = models.ForeignKey(Photo, on_delete=models.CASCADE)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["photo", "tag"], name="tag_photo_once")]
+
+    def __str__(self) -> str:
+        return f"{self.tag} on {self.photo_id}"
+
+
 class UploadStatus(models.TextChoices):
     RECEIVING = "receiving", _("Receiving")
     COMPLETE = "complete", _("Complete")
@@ -214,7 +247,9 @@ class PhotoUpload(BaseModel):
     length = models.PositiveBigIntegerField()
     offset = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64)
-    caption = models.CharField(max_length=300, blank=True)
+    caption = models.CharField(max_length=MAX_CAPTION_LENGTH, blank=True)
+    # Tag names chosen at capture, given to the photo when the last byte arrives.
+    tag_names = models.JSONField(default=list, blank=True)
     captured_at = models.DateTimeField()
     observation_device_id = models.UUIDField(null=True, blank=True)
     status = models.CharField(

@@ -2,7 +2,7 @@
 
 Callers have reached the visit or study through an access function first; these only
 decide how rows are loaded. Personal data (HouseholdContact) is read in one place, the
-offline bundle, and only its address.
+offline bundle, and only the address and phone a researcher needs at the door.
 """
 
 import datetime as dt
@@ -12,12 +12,12 @@ from dataclasses import dataclass
 
 from django.db.models import (
     Case,
-    F,
-    IntegerField,
     Max,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -27,17 +27,20 @@ from django.utils import timezone
 
 from studies.common.models import User
 from studies.common.roles import Capability
-from studies.fieldwork.models import Observation, Tag, TagGroup
+from studies.fieldwork import policies
+from studies.fieldwork.models import Observation, PhotoTag, Tag
 from studies.scheduling import access
-from studies.scheduling.models import GuideQuestion, Study, Visit, VisitStatus
-from studies.scheduling.selectors import local_day_bounds, zone_or_utc
+from studies.scheduling import policies as scheduling_policies
+from studies.scheduling import selectors as scheduling_selectors
+from studies.scheduling.models import GuideQuestion, HouseholdContact, Study, Visit
+from studies.scheduling.selectors import zone_or_utc
 
 OFFLINE_BUNDLE_DEFAULT_DAYS = 3
 OFFLINE_BUNDLE_MAX_DAYS = 7
 
 
 def _observations() -> QuerySet[Observation]:
-    return Observation.objects.select_related("author").prefetch_related(
+    return Observation.objects.select_related("author", "guide_question").prefetch_related(
         Prefetch("tags", queryset=Tag.objects.order_by(Lower("name"), "pk"))
     )
 
@@ -57,28 +60,33 @@ def observations_by_pk(*, pks: Iterable[uuid.UUID]) -> dict[uuid.UUID, Observati
     return {observation.pk: observation for observation in _observations().filter(pk__in=wanted)}
 
 
-# Tags of the default groups in the order capture suggests them, then ungrouped ones.
-GROUP_ORDER = Case(
-    *(When(group=group, then=Value(index)) for index, group in enumerate(TagGroup.values)),
-    default=Value(len(TagGroup.values)),
-    output_field=IntegerField(),
-)
+def study_tag_list(*, study: Study, user: User) -> list[Tag]:
+    """The study's tags in chip order (policies.tag_chip_order) for this user, each with
+    `last_used_at`: when the user last captured a live note or photo with it. Two queries."""
+    return _chip_tags(Tag.objects.filter(study=study), user)
 
 
-def _tags_for_user(user: User) -> QuerySet[Tag]:
-    """Tags with `last_used_at`: when the user last captured a live item with it."""
-    return Tag.objects.annotate(
-        last_used_at=Max(
-            "observations__captured_at",
-            filter=Q(observations__author=user, observations__deleted_at__isnull=True),
-        ),
-        group_order=GROUP_ORDER,
-    ).order_by(F("last_used_at").desc(nulls_last=True), "group_order", Lower("name"), "pk")
-
-
-def study_tag_list(*, study: Study, user: User) -> QuerySet[Tag]:
-    """The study's tags: the user's recently used first, then the default groups, then the rest."""
-    return _tags_for_user(user).filter(study=study)
+def _chip_tags(tags: QuerySet[Tag], user: User) -> list[Tag]:
+    loaded = list(
+        tags.annotate(
+            noted_at=Max(
+                "observations__captured_at",
+                filter=Q(observations__author=user, observations__deleted_at__isnull=True),
+            )
+        )
+    )
+    pictured = dict(
+        PhotoTag.objects.filter(
+            tag__in=[tag.pk for tag in loaded], photo__author=user, photo__deleted_at__isnull=True
+        )
+        .values_list("tag_id")
+        .annotate(at=Max("photo__captured_at"))
+        .order_by()
+    )
+    for tag in loaded:
+        uses = [moment for moment in (tag.noted_at, pictured.get(tag.pk)) if moment is not None]
+        tag.last_used_at = max(uses, default=None)  # type: ignore[attr-defined]
+    return policies.tag_chip_order(loaded)
 
 
 @dataclass(frozen=True)
@@ -91,53 +99,52 @@ class OfflineBundle:
     studies: list[Study]  # each with `bundle_tags`: study_tag_list for the user
 
 
-def offline_bundle(*, user: User, days: int = OFFLINE_BUNDLE_DEFAULT_DAYS) -> OfflineBundle:
-    """What the phone keeps to work offline: the researcher's own visits from today (in their
-    zone) for `days` days, plus any visit still under way, with guides and tags.
+def offline_bundle(
+    *, user: User, days: int = OFFLINE_BUNDLE_DEFAULT_DAYS, now: dt.datetime | None = None
+) -> OfflineBundle:
+    """What the phone keeps to work offline: the visits of the researcher's field window
+    (scheduling.policies.field_window: the same visits Today lists), with guides and tags.
 
-    The household's address is included where the user may see personal data (researchers
-    need it to get there); its name, phone and e-mail are never read.
+    The household's address and phone are included where the user may see personal data
+    (researchers need them to get there and ring the bell) and the household is still in
+    the panel; its name and e-mail are never read.
     """
-    zone = zone_or_utc(user.time_zone)
-    now = timezone.now()
-    first_day = timezone.localdate(now, zone)
-    last_day = first_day + dt.timedelta(days=days - 1)
-    start, _ = local_day_bounds(first_day, zone)
-    _, end = local_day_bounds(last_day, zone)
-    personal_studies = access.studies_for_user(user, Capability.VIEW_PERSONAL_DATA)
+    now = now or timezone.now()
+    window = scheduling_policies.field_window(now=now, zone=zone_or_utc(user.time_zone), days=days)
+    contact = HouseholdContact.objects.filter(
+        household=OuterRef("household_id"),
+        household__enrolments__study=OuterRef("round__study_id"),
+        household__enrolments__left_at__isnull=True,
+    )
+    personal = Q(round__study__in=access.studies_for_user(user, Capability.VIEW_PERSONAL_DATA))
     visits = list(
-        Visit.objects.filter(
-            Q(scheduled_start__gte=start, scheduled_start__lt=end)
-            | Q(status=VisitStatus.IN_PROGRESS),
-            researcher=user,
-            round__study__in=access.studies_for_user(user, Capability.CONDUCT_VISITS),
-        )
-        .select_related("round__study", "household")
+        scheduling_selectors.field_visit_list(user=user, window=window)
         .annotate(
             household_address=Case(
-                When(
-                    round__study__in=personal_studies,
-                    then=Coalesce(F("household__contact__address"), Value("")),
-                ),
+                When(personal, then=Coalesce(Subquery(contact.values("address")[:1]), Value(""))),
                 default=Value(""),
                 output_field=CharField(),
-            )
+            ),
+            household_phone=Case(
+                When(personal, then=Coalesce(Subquery(contact.values("phone")[:1]), Value(""))),
+                default=Value(""),
+                output_field=CharField(),
+            ),
         )
-        .prefetch_related(
-            Prefetch("round__guide", queryset=GuideQuestion.objects.order_by("position"))
-        )
-        .order_by("scheduled_start", "pk")
+        .prefetch_related(Prefetch("round__guide", queryset=GuideQuestion.objects.asked()))
     )
+    for visit in visits:
+        visit.takes_captures = policies.takes_captures_now(visit, now)  # type: ignore[attr-defined]
     studies = {visit.round.study_id: visit.round.study for visit in visits}
     tags: dict[uuid.UUID, list[Tag]] = {study_id: [] for study_id in studies}
-    for tag in _tags_for_user(user).filter(study_id__in=studies):
+    for tag in _chip_tags(Tag.objects.filter(study_id__in=studies), user):
         tags[tag.study_id].append(tag)
     for study_id, study in studies.items():
         study.bundle_tags = tags[study_id]  # type: ignore[attr-defined]
     return OfflineBundle(
-        time_zone=zone.key,
-        first_day=first_day,
-        last_day=last_day,
+        time_zone=window.time_zone,
+        first_day=window.first_day,
+        last_day=window.last_day,
         generated_at=now,
         visits=visits,
         studies=sorted(studies.values(), key=lambda study: (study.title, str(study.pk))),

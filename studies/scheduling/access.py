@@ -16,6 +16,7 @@ from django.http import Http404
 
 from studies.common.models import User
 from studies.common.roles import Capability, Role, role_can
+from studies.scheduling import policies
 from studies.scheduling.models import Household, Round, Study, StudyMembership, Visit
 
 
@@ -102,10 +103,8 @@ def visit_get_for_user(
         raise Http404
     role = visit.round.study.viewer_role = study_role(user, visit.round.study_id)
     _require(role, capability)
-    if (
-        capability == Capability.CONDUCT_VISITS
-        and visit.researcher_id != user.pk
-        and not role_can(role, Capability.MANAGE_STUDY)
+    if capability == Capability.CONDUCT_VISITS and not policies.may_conduct_visit(
+        role=role, researcher_id=visit.researcher_id, user_id=user.pk
     ):
         raise PermissionDenied
     return visit

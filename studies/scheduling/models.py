@@ -5,6 +5,7 @@ Rules live in services.py; this module holds fields, constraints and tiny proper
 
 import datetime as dt
 import secrets
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -60,6 +61,14 @@ class Study(BaseModel):
     )
     workday_start = models.TimeField(_("working day starts"), default=dt.time(9, 0))
     workday_end = models.TimeField(_("working day ends"), default=dt.time(18, 0))
+    send_original_photos = models.BooleanField(
+        _("send photos at full size"),
+        default=False,
+        help_text=_(
+            "Phones scale photos to 2,560 pixels on the longest edge before sending them, "
+            "so they go quickly on a slow connection. Tick to send the originals instead."
+        ),
+    )
 
     class Meta:
         verbose_name = _("study")
@@ -235,16 +244,36 @@ class Round(BaseModel):
         return f"{self.study} {self.label}"
 
 
+class GuideQuestionQuerySet(models.QuerySet["GuideQuestion"]):
+    def asked(self) -> "GuideQuestionQuerySet":
+        """The questions of the guide as it stands, in order: those taken off it (kept
+        for their answers) left out."""
+        return self.filter(position__isnull=False).order_by("position")
+
+
 class GuideQuestion(BaseModel):
+    """A question of a round's discussion guide.
+
+    `key` is the question's identity across rounds: planning carries a guide into the next
+    round as new rows with the same keys, so one question's answers can be read across
+    rounds. A question that has answers is never deleted: taken out of a guide it keeps its
+    row with no position (off the guide), and its answers keep their question.
+    """
+
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="guide")
-    position = models.PositiveSmallIntegerField(_("position"))
+    key = models.UUIDField(_("question key"), default=uuid.uuid4, editable=False)
+    position = models.PositiveSmallIntegerField(_("position"), null=True, blank=True)
     text = models.TextField(_("question"))
+
+    objects = GuideQuestionQuerySet.as_manager()
 
     class Meta:
         ordering = ["round", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "position"], name="guide_position_unique")
+            models.UniqueConstraint(fields=["round", "position"], name="guide_position_unique"),
+            models.UniqueConstraint(fields=["round", "key"], name="guide_question_once_a_round"),
         ]
+        indexes = [models.Index(fields=["key"])]
 
     def __str__(self) -> str:
         return self.text

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from studies.common.models import User
 from studies.common.roles import Capability, Role, role_can
-from studies.scheduling import access
+from studies.scheduling import access, policies
 from studies.scheduling.models import (
     BOOKED_STATUSES,
     Availability,
@@ -130,7 +130,7 @@ def round_list(*, user: User) -> QuerySet[Round]:
     return (
         Round.objects.filter(study__in=access.studies_for_user(user))
         .select_related("study")
-        .prefetch_related(Prefetch("guide", queryset=GuideQuestion.objects.order_by("position")))
+        .prefetch_related(Prefetch("guide", queryset=GuideQuestion.objects.asked()))
         .order_by("-window_start", "study__title", "label")
     )
 
@@ -229,6 +229,25 @@ def visit_list_upcoming(
     )
 
 
+def field_visit_list(*, user: User, window: policies.FieldWindow) -> QuerySet[Visit]:
+    """The researcher's own visits of the field window (policies.field_window): what Today
+    lists and what the phone keeps offline, the same rows for both."""
+    return (
+        Visit.objects.filter(
+            Q(
+                status__in=policies.FIELD_STATUSES,
+                scheduled_start__gte=window.start,
+                scheduled_start__lt=window.end,
+            )
+            | Q(status=VisitStatus.IN_PROGRESS),
+            researcher=user,
+            round__study__in=access.studies_for_user(user, Capability.CONDUCT_VISITS),
+        )
+        .select_related("round__study", "household")
+        .order_by("scheduled_start", "pk")
+    )
+
+
 def question_list(*, study: Study) -> QuerySet[ResearchQuestion]:
     return study.questions.order_by("position")
 
@@ -265,7 +284,9 @@ def panel_list(*, study: Study, with_personal_data: bool) -> QuerySet[Household]
 
 
 def guide_list(*, round_: Round) -> QuerySet[GuideQuestion]:
-    return round_.guide.order_by("position")
+    """The round's guide as asked, in order; questions taken off it (kept for their
+    answers) are left out."""
+    return round_.guide.asked()
 
 
 def round_visit_list(*, round_: Round) -> QuerySet[Visit]:

@@ -15,7 +15,7 @@ import hashlib
 import logging
 import secrets
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import partial
 from typing import IO
@@ -25,7 +25,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models.functions import Lower
 from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -34,10 +35,19 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from studies.common.models import User
 from studies.common.roles import Capability
-from studies.fieldwork import images
-from studies.fieldwork.models import Observation, Photo, PhotoStatus, PhotoUpload
+from studies.fieldwork import images, policies
+from studies.fieldwork.models import (
+    Observation,
+    Photo,
+    PhotoStatus,
+    PhotoTag,
+    PhotoUpload,
+    Tag,
+)
+from studies.fieldwork.services.tags import tags_by_name
 from studies.scheduling import access
 from studies.scheduling.models import Visit
+from studies.scheduling.services import visits_start_by_capture
 
 logger = logging.getLogger(__name__)
 
@@ -137,6 +147,7 @@ def photo_ingest(
     author: User,
     content: bytes | IO[bytes],
     caption: str = "",
+    tag_names: Sequence[str] = (),
     captured_at: dt.datetime,
     observation: Observation | None = None,
     device_id: uuid.UUID | None = None,
@@ -144,7 +155,8 @@ def photo_ingest(
     """Accept a photo: check it, keep the raw bytes, and process it once the data commits.
 
     With a device id the call is idempotent: the photo already made for it is returned.
-    A refused file leaves nothing behind, neither a row nor a stored file.
+    A refused file leaves nothing behind, neither a row nor a stored file. The first item
+    captured on a scheduled visit starts it, a photo as much as a note.
     """
     if device_id is not None:
         existing = Photo.objects.filter(device_id=device_id).first()
@@ -169,6 +181,10 @@ def photo_ingest(
                 upload=raw_name,
                 sha256=hashlib.sha256(data).hexdigest(),
             )
+            tags = tags_by_name(study_id=visit.round.study_id, names=tag_names)
+            PhotoTag.objects.bulk_create(PhotoTag(photo=photo, tag=tag) for tag in tags)
+            if policies.capture_starts_visit(visit):
+                visits_start_by_capture(first_capture={visit.pk: captured_at}, actor=author)
             transaction.on_commit(partial(_enqueue_processing, photo.pk))
     except IntegrityError:
         delete_quietly(raw_name)
@@ -370,7 +386,13 @@ def photo_get_for_user(
         pk = uuid.UUID(str(photo_id))
     except ValueError:
         raise Http404 from None
-    photo = Photo.objects.shown().select_related("observation").filter(pk=pk).first()
+    photo = (
+        Photo.objects.shown()
+        .select_related("observation")
+        .prefetch_related("tags")
+        .filter(pk=pk)
+        .first()
+    )
     if photo is None:
         raise Http404
     photo.visit = access.visit_get_for_user(
@@ -384,6 +406,7 @@ def visit_photo_list(*, visit: Visit) -> QuerySet[Photo]:
     return (
         Photo.objects.shown()
         .select_related("observation")
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by(Lower("name"), "pk")))
         .filter(visit=visit)
         .order_by("captured_at", "pk")
     )

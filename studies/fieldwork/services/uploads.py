@@ -11,6 +11,7 @@ handed to `photo_ingest`.
 import datetime as dt
 import hashlib
 import uuid
+from collections.abc import Sequence
 from functools import partial
 
 from django.core.exceptions import ValidationError
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from studies.common.errors import ConflictError
 from studies.common.models import User
+from studies.fieldwork import policies
 from studies.fieldwork.models import Observation, PhotoUpload, UploadStatus
 from studies.fieldwork.services.photos import (
     RAW_UPLOADS,
@@ -31,7 +33,8 @@ from studies.fieldwork.services.photos import (
     too_large_error,
     unguessable_name,
 )
-from studies.scheduling.models import Visit, VisitStatus
+from studies.fieldwork.services.tags import normalise_tag_names, tag_names_error
+from studies.scheduling.models import Visit
 
 
 class StaleOffsetError(ConflictError):
@@ -49,20 +52,6 @@ class StaleOffsetError(ConflictError):
         self.upload = upload
 
 
-def _visit_open_for(visit: Visit, captured_at: dt.datetime) -> None:
-    closed = (
-        visit.status in {VisitStatus.CANCELLED, VisitStatus.NO_SHOW}
-        or (visit.household.erased_at is not None)
-        or (
-            visit.status == VisitStatus.COMPLETED
-            and visit.finished_at is not None
-            and captured_at > visit.finished_at
-        )
-    )
-    if closed:
-        raise ValidationError({"visit": [_("This visit is closed.")]})
-
-
 def upload_create(
     *,
     author: User,
@@ -72,6 +61,7 @@ def upload_create(
     sha256: str,
     captured_at: dt.datetime,
     caption: str = "",
+    tag_names: Sequence[str] = (),
     observation_device_id: uuid.UUID | None = None,
 ) -> tuple[PhotoUpload, bool]:
     """Open a resumable upload, or return the one already open for this device id.
@@ -84,7 +74,13 @@ def upload_create(
         return _same_upload(existing, author=author, length=length, sha256=sha256), False
     if length > max_photo_bytes():
         raise too_large_error("length")
-    _visit_open_for(visit, captured_at)
+    errors: dict[str, list[str]] = {}
+    if refusal := policies.capture_refusal(visit, captured_at):
+        errors["visit"] = [refusal]
+    if tags_error := tag_names_error(tag_names):
+        errors["tags"] = [tags_error]
+    if errors:
+        raise ValidationError(errors)
     if observation_device_id is not None:
         # The observation may still be on its way (sync and uploads run side by side);
         # when it exists it must be this visit's.
@@ -104,6 +100,7 @@ def upload_create(
                 length=length,
                 sha256=sha256.lower(),
                 caption=caption,
+                tag_names=normalise_tag_names(tag_names),
                 captured_at=captured_at,
                 observation_device_id=observation_device_id,
             )
@@ -245,6 +242,7 @@ def _complete(upload: PhotoUpload) -> ValidationError | None:
             author=upload.author,
             content=data,
             caption=upload.caption,
+            tag_names=upload.tag_names,
             captured_at=upload.captured_at,
             observation=observation,
             device_id=upload.device_id,

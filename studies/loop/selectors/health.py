@@ -7,8 +7,8 @@ by the apps that own it, so nothing here is stored and the numbers cannot drift 
     synced     Observation.received_at (the server's clock)
     insight    Evidence.created_at of the observation's first evidence row
     routed     the card's PLACED CardEvent (or its first event, or the card itself)
-    decided    product: the first move to Planned or Shipped;
-               marketing: the earlier of the first move to Used in copy and the first
+    decided    synthesis.policies.card_decision, the one definition every page uses:
+               product: the first move to Planned or Shipped; marketing: the first
                QuoteUse of a quote that backs the insight (a use recorded before the card
                was placed counts as decided at placing)
 
@@ -50,19 +50,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from studies.fieldwork.models import Observation, ObservationKind
+from studies.fieldwork.models import Observation
 from studies.scheduling.models import Round, Study
-from studies.synthesis.models import (
-    DECISION_COLUMNS,
-    Board,
-    BoardCard,
-    BoardKind,
-    CardEvent,
-    Column,
-    Evidence,
-    Insight,
-    QuoteUse,
-)
+from studies.synthesis.models import Board, BoardCard, Column, Evidence, Insight
+from studies.synthesis.selectors.decisions import card_timings
 
 SLOWEST_OPEN_LIMIT = 10
 PERCENTILE = 0.9
@@ -175,68 +166,6 @@ def _span(start: datetime, end: datetime) -> timedelta:
     return max(end - start, timedelta(0))
 
 
-@dataclass
-class _Card:
-    card: BoardCard
-    placed: datetime
-    decided: datetime | None
-
-
-def _cards(study: Study) -> list[_Card]:
-    """Live cards of the study's insights with when each was placed and decided."""
-    cards = list(
-        BoardCard.objects.filter(study=study, removed_at__isnull=True).select_related("board")
-    )
-    placed: dict[uuid.UUID, datetime] = {}
-    first_event: dict[uuid.UUID, datetime] = {}
-    moved_to_decision: dict[uuid.UUID, datetime] = {}
-    events = (
-        # Joined rather than listed by id: a study's cards may outnumber a query's parameters.
-        CardEvent.objects.filter(card__study=study, card__removed_at__isnull=True)
-        .order_by("created_at", "pk")
-        .values_list("card_id", "kind", "to_column", "created_at")
-    )
-    boards = {card.pk: card.board for card in cards}
-    for card_id, kind, to_column, created_at in events:
-        first_event.setdefault(card_id, created_at)
-        if kind == CardEvent.Kind.PLACED:
-            placed.setdefault(card_id, created_at)
-        elif (
-            kind == CardEvent.Kind.MOVED
-            and to_column in DECISION_COLUMNS
-            and to_column in boards[card_id].columns
-        ):
-            moved_to_decision.setdefault(card_id, created_at)
-
-    # Marketing decides by using a quote that backs the insight, too.
-    first_use: dict[uuid.UUID, datetime] = {}
-    marketing_insights = {
-        card.insight_id for card in cards if card.board.kind == BoardKind.MARKETING
-    }
-    uses = (
-        QuoteUse.objects.filter(
-            observation__evidence__insight__study=study,
-            observation__kind=ObservationKind.QUOTE,
-            observation__deleted_at__isnull=True,
-        )
-        .order_by("created_at")
-        .values_list("observation__evidence__insight_id", "created_at")
-    )
-    for insight_id, created_at in uses:
-        if insight_id in marketing_insights:
-            first_use.setdefault(insight_id, created_at)
-
-    timed = []
-    for card in cards:
-        at = placed.get(card.pk) or first_event.get(card.pk) or card.created_at
-        decisions = [moved_to_decision.get(card.pk)]
-        if card.board.kind == BoardKind.MARKETING and card.insight_id in first_use:
-            decisions.append(max(first_use[card.insight_id], at))
-        decided = min((moment for moment in decisions if moment is not None), default=None)
-        timed.append(_Card(card=card, placed=at, decided=decided))
-    return timed
-
-
 def loop_health(
     *, study: Study, round_: Round | None = None, now: datetime | None = None
 ) -> LoopHealth:
@@ -310,14 +239,15 @@ def loop_health(
     overall_by_round: dict[uuid.UUID | None, list[timedelta]] = defaultdict(list)
     open_items: list[tuple[uuid.UUID | None, OpenItem]] = []
     on_a_board: set[uuid.UUID] = set()
-    for timed in _cards(study):
+    live_cards = BoardCard.objects.filter(study=study, removed_at__isnull=True)
+    for timed in card_timings(live_cards):
         card, insight = timed.card, insights[timed.card.insight_id]
         key = round_of(insight.pk)
         on_a_board.add(insight.pk)
-        routed_by_round[key].append(_span(insight.created_at, timed.placed))
-        if timed.decided is not None:
-            decided_by_round[key].append(_span(timed.placed, timed.decided))
-            overall_by_round[key].append(_span(seen_at(insight), timed.decided))
+        routed_by_round[key].append(_span(insight.created_at, timed.placed_at))
+        if timed.decision is not None:
+            decided_by_round[key].append(_span(timed.placed_at, timed.decision.at))
+            overall_by_round[key].append(_span(seen_at(insight), timed.decision.at))
         elif card.column != Column.PARKED:
             waiting = _("Waiting for a decision on %(board)s, in %(column)s") % {
                 "board": card.board.name,

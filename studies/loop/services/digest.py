@@ -43,7 +43,8 @@ from studies.common.models import User
 from studies.common.roles import Role
 from studies.loop.models import DigestDelivery
 from studies.scheduling.models import StudyMembership
-from studies.synthesis.models import DECISION_COLUMNS, BoardKind, CardEvent, Column
+from studies.synthesis.models import BoardCard, BoardKind, CardEvent, Column, QuoteUse
+from studies.synthesis.selectors.decisions import card_timings
 
 logger = logging.getLogger(__name__)
 
@@ -151,55 +152,58 @@ def digest_team_studies(*, user: User) -> dict[str, list[str]]:
 
 def digest_collect(*, recipient: User, board_kind: str, week_starting: dt.date) -> Digest:
     """What landed in the week on boards of `board_kind`, in the studies where the recipient
-    has that team's role: cards placed or put back (still on the board), and cards moved into
-    a decision column. A card shows once: under its decision if it reached one that week."""
+    has that team's role: cards placed or put back (still on the board), and cards decided
+    that week (synthesis.policies.card_decision, as every page counts decisions). A card
+    shows once: under its decision if it was decided that week."""
     start, end = _week_bounds(week_starting)
     studies = StudyMembership.objects.filter(user=recipient, role=TEAM_ROLE[board_kind]).values(
         "study_id"
     )
+    cards = BoardCard.objects.filter(
+        board__kind=board_kind, study_id__in=studies, removed_at__isnull=True
+    )
+    in_week = {"created_at__gte": start, "created_at__lt": end}
     events = (
         CardEvent.objects.filter(
-            created_at__gte=start,
-            created_at__lt=end,
-            card__board__kind=board_kind,
-            card__study_id__in=studies,
-            card__removed_at__isnull=True,
-        )
-        .filter(
-            Q(kind__in=[CardEvent.Kind.PLACED, CardEvent.Kind.RESTORED])
-            | Q(kind=CardEvent.Kind.MOVED, to_column__in=DECISION_COLUMNS)
+            card__in=cards, kind__in=[CardEvent.Kind.PLACED, CardEvent.Kind.RESTORED], **in_week
         )
         .select_related("card__board", "card__insight", "card__study")
         .order_by("created_at", "pk")
     )
-    landed: dict[uuid.UUID, DigestItem] = {}
+    # A decision in the week is a move, or (marketing) a quote's use recorded, in the week.
+    moved = CardEvent.objects.filter(card__in=cards, kind=CardEvent.Kind.MOVED, **in_week)
+    used = QuoteUse.objects.filter(**in_week).values("observation__evidence__insight_id")
+    candidates = cards.filter(Q(pk__in=moved.values("card_id")) | Q(insight_id__in=used))
     decided: dict[uuid.UUID, DigestItem] = {}
+    for timing in card_timings(candidates.select_related("insight", "study")):
+        decision = timing.decision
+        if decision is not None and start <= decision.at < end:
+            decided[timing.card.pk] = _item(timing.card, decision.column, decision.at)
+    landed: dict[uuid.UUID, DigestItem] = {}
     for event in events:
-        card = event.card
-        is_decision = event.kind == CardEvent.Kind.MOVED
-        item = DigestItem(
-            insight_id=card.insight_id,
-            statement=card.insight.statement,
-            study=card.study.title,
-            board=card.board.name,
-            column=str(Column(event.to_column if is_decision else card.column).label),
-            households=card.insight.household_count,
-            url=settings.RESEARCHHUB_SITE_URL
-            + reverse("frontend:insight", kwargs={"insight_id": card.insight_id}),
-            at=event.created_at,
-        )
-        # Later events win: the latest decision, or the latest time it came back.
-        if is_decision:
-            decided[card.pk] = item
-            landed.pop(card.pk, None)
-        elif card.pk not in decided:
-            landed[card.pk] = item
+        if event.card_id not in decided:
+            # Later events win: the latest time it came back.
+            landed[event.card_id] = _item(event.card, event.card.column, event.created_at)
     return Digest(
         recipient=recipient,
         board_kind=board_kind,
         week_starting=week_starting,
         landed=list(landed.values()),
-        decided=list(decided.values()),
+        decided=sorted(decided.values(), key=lambda item: item.at),
+    )
+
+
+def _item(card: BoardCard, column: str, at: dt.datetime) -> DigestItem:
+    return DigestItem(
+        insight_id=card.insight_id,
+        statement=card.insight.statement,
+        study=card.study.title,
+        board=card.board.name,
+        column=str(Column(column).label),
+        households=card.insight.household_count,
+        url=settings.RESEARCHHUB_SITE_URL
+        + reverse("frontend:insight", kwargs={"insight_id": card.insight_id}),
+        at=at,
     )
 
 

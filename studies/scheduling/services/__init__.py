@@ -8,7 +8,9 @@ from studies.scheduling.services.calendar import (
 )
 from studies.scheduling.services.reminders import visit_reminders_send
 from studies.scheduling.services.rounds import (
+    GuideItem,
     PlanningOutcome,
+    guide_carry,
     guide_replace,
     round_create,
     round_plan,
@@ -37,10 +39,12 @@ from studies.scheduling.services.visits import (
     visit_create,
     visit_reschedule,
     visit_transition,
+    visits_start_by_capture,
 )
 
 __all__ = [
     "TRANSITIONS",
+    "GuideItem",
     "PlanningOutcome",
     "availability_set",
     "calendar_feed_get_or_create",
@@ -49,6 +53,7 @@ __all__ = [
     "calendar_feed_url",
     "consent_give",
     "consent_withdraw",
+    "guide_carry",
     "guide_replace",
     "household_create",
     "household_enrol",
@@ -70,4 +75,5 @@ __all__ = [
     "visit_reminders_send",
     "visit_reschedule",
     "visit_transition",
+    "visits_start_by_capture",
 ]

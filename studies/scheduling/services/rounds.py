@@ -2,6 +2,7 @@
 
 import datetime as dt
 import logging
+import uuid
 import zoneinfo
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -158,13 +159,74 @@ def _refuse_stranded_visits(round_: Round) -> None:
         )
 
 
-def guide_replace(*, round_: Round, questions: Sequence[str]) -> None:
-    texts = [text.strip() for text in questions]
-    if any(not text for text in texts):
+@dataclass(frozen=True)
+class GuideItem:
+    """A question of a guide being written: an existing one of the round (by id), with
+    its wording perhaps changed, or a new one (no id)."""
+
+    text: str
+    question_id: uuid.UUID | None = None
+
+
+def guide_replace(*, round_: Round, questions: Sequence[str | GuideItem]) -> None:
+    """Make the round's guide these questions, in this order.
+
+    A question keeps its identity (row and key) when it is named by id, or, given as plain
+    text, when the round already asks it in those words. Questions left out are deleted,
+    unless they have answers: those leave the guide but stay, with their answers.
+    """
+    items = [GuideItem(text=item) if isinstance(item, str) else item for item in questions]
+    items = [GuideItem(text=item.text.strip(), question_id=item.question_id) for item in items]
+    if any(not item.text for item in items):
         raise ValidationError({"guide": [_("A guide question cannot be empty.")]})
-    round_.guide.all().delete()
+    existing = list(GuideQuestion.objects.select_for_update().filter(round=round_))
+    by_id = {question.pk: question for question in existing}
+    by_text: dict[str, GuideQuestion] = {}
+    for question in existing:
+        by_text.setdefault(question.text, question)
+    rows: list[GuideQuestion] = []
+    used: set[uuid.UUID] = set()
+    for item in items:
+        if item.question_id is not None:
+            row = by_id.get(item.question_id)
+            if row is None or row.pk in used:
+                raise ValidationError(
+                    {
+                        "guide": [
+                            _("%(id)s is not a question of this round.") % {"id": item.question_id}
+                        ]
+                    }
+                )
+        else:
+            row = by_text.get(item.text)
+            if row is None or row.pk in used:
+                row = GuideQuestion(round=round_, text=item.text)
+        row.text = item.text
+        used.add(row.pk)
+        rows.append(row)
+    left_out = [question for question in existing if question.pk not in used]
+    answered = set(
+        GuideQuestion.objects.filter(pk__in=[q.pk for q in left_out], answers__isnull=False)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    GuideQuestion.objects.filter(pk__in=[q.pk for q in left_out if q.pk not in answered]).delete()
+    # Positions are unique in a round: free them all before handing them out again.
+    GuideQuestion.objects.filter(round=round_).update(position=None)
+    for position, row in enumerate(rows):
+        row.position = position
+        if row._state.adding:
+            row.save()
+        else:
+            row.save(update_fields=["position", "text", "updated_at"])
+
+
+def guide_carry(*, round_: Round, previous: Round) -> None:
+    """The previous round's guide, as asked, becomes this round's: the same questions (the
+    same keys) in the same order, so their answers can be read across rounds."""
     GuideQuestion.objects.bulk_create(
-        GuideQuestion(round=round_, position=index, text=text) for index, text in enumerate(texts)
+        GuideQuestion(round=round_, key=question.key, position=position, text=question.text)
+        for position, question in enumerate(previous.guide.asked())
     )
 
 
@@ -277,9 +339,7 @@ def round_plan(
                 round=Round.objects.get(study=study, label=period.label), created=False
             )
         if previous is not None:
-            guide_replace(
-                round_=round_, questions=list(previous.guide.values_list("text", flat=True))
-            )
+            guide_carry(round_=round_, previous=previous)
         visits, unplaced = round_propose_visits(round_=round_, now=now)
     logger.info(
         "Planned %s for %s: %d visits, %d households without a slot",

@@ -1,6 +1,7 @@
 """Writes to visits and researchers' availability: booking, moving, reassigning, status."""
 
 import datetime as dt
+import uuid
 import zoneinfo
 from collections.abc import Iterable, Sequence
 
@@ -13,6 +14,8 @@ from django.utils.translation import gettext as _
 from studies.common.errors import ConflictError
 from studies.common.models import User
 from studies.common.roles import Capability, role_can
+from studies.scheduling import policies
+from studies.scheduling.access import study_role
 from studies.scheduling.models import (
     BOOKED_STATUSES,
     Availability,
@@ -31,7 +34,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
         {VisitStatus.IN_PROGRESS, VisitStatus.CANCELLED, VisitStatus.NO_SHOW}
     ),
     VisitStatus.IN_PROGRESS: frozenset({VisitStatus.COMPLETED}),
-    VisitStatus.COMPLETED: frozenset(),
+    # Reopening a visit finished by mistake: see policies.may_reopen_visit.
+    VisitStatus.COMPLETED: frozenset({VisitStatus.IN_PROGRESS}),
     VisitStatus.CANCELLED: frozenset(),
     VisitStatus.NO_SHOW: frozenset(),
 }
@@ -283,7 +287,13 @@ def visit_reschedule(
 
 @transaction.atomic
 def visit_transition(*, visit: Visit, actor: User | None, to_status: str) -> Visit:
-    visit = Visit.objects.select_for_update().get(pk=visit.pk)
+    """Move a visit to another status, as TRANSITIONS allows.
+
+    Reopening (completed → in progress) is for a research lead at any time and for the
+    visit's researcher within policies.REOPEN_GRACE of finishing; the callers have checked
+    that the actor may conduct the visit at all.
+    """
+    visit = Visit.objects.select_for_update().select_related("round").get(pk=visit.pk)
     if to_status not in VisitStatus.values:
         raise ValidationError({"status": [_("Unknown status %(status)s.") % {"status": to_status}]})
     if to_status not in TRANSITIONS[visit.status]:
@@ -299,16 +309,36 @@ def visit_transition(*, visit: Visit, actor: User | None, to_status: str) -> Vis
             }
         )
     now = timezone.now()
+    reopening = visit.status == VisitStatus.COMPLETED
+    if reopening and actor is not None:
+        role = study_role(actor, visit.round.study_id)
+        if not policies.may_reopen_visit(role=role, visit=visit, user_id=actor.pk, now=now):
+            raise ConflictError(
+                {
+                    "status": [
+                        _(
+                            "This visit was finished more than %(hours)d hours ago: ask a "
+                            "research lead to reopen it."
+                        )
+                        % {"hours": int(policies.REOPEN_GRACE.total_seconds() // 3600)}
+                    ]
+                }
+            )
     change = VisitChange(
         visit=visit,
         kind=VisitChange.Kind.STATUS,
         actor=actor,
         from_status=visit.status,
         to_status=to_status,
+        note=_("Reopened.") if reopening else "",
     )
     visit.status = to_status
     fields = ["status", "updated_at"]
-    if to_status == VisitStatus.IN_PROGRESS:
+    if reopening:
+        # It is open again: items captured from now on belong to it until it finishes.
+        visit.finished_at = None
+        fields.append("finished_at")
+    elif to_status == VisitStatus.IN_PROGRESS:
         visit.started_at = now
         fields.append("started_at")
     elif to_status in (VisitStatus.COMPLETED, VisitStatus.CANCELLED, VisitStatus.NO_SHOW):
@@ -317,6 +347,41 @@ def visit_transition(*, visit: Visit, actor: User | None, to_status: str) -> Vis
     visit.save(update_fields=fields)
     change.save()
     return visit
+
+
+@transaction.atomic
+def visits_start_by_capture(*, first_capture: dict[uuid.UUID, dt.datetime], actor: User) -> int:
+    """Start the scheduled visits that just took their first item, each at the moment that
+    item was captured on the device (never later than now). Returns how many it started.
+
+    A household is visited once something is captured there: reports, trends and loop
+    health count visits by status, so a researcher who captured without tapping "Start"
+    must not leave the household uncounted.
+    """
+    if not first_capture:
+        return 0
+    now = timezone.now()
+    visits = list(
+        Visit.objects.select_for_update()
+        .filter(pk__in=list(first_capture), status=VisitStatus.SCHEDULED)
+        .order_by("pk")
+    )
+    for visit in visits:
+        visit.status = VisitStatus.IN_PROGRESS
+        visit.started_at = min(first_capture[visit.pk], now)
+        visit.save(update_fields=["status", "started_at", "updated_at"])
+    VisitChange.objects.bulk_create(
+        VisitChange(
+            visit=visit,
+            kind=VisitChange.Kind.STATUS,
+            actor=actor,
+            from_status=VisitStatus.SCHEDULED,
+            to_status=VisitStatus.IN_PROGRESS,
+            note=_("Started by the first item captured."),
+        )
+        for visit in visits
+    )
+    return len(visits)
 
 
 @transaction.atomic

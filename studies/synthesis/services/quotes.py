@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from studies.common.models import User
 from studies.fieldwork.models import Observation
-from studies.synthesis.models import QuoteUse
+from studies.synthesis import policies
+from studies.synthesis.models import BoardCard, BoardKind, QuoteUse
+from studies.synthesis.services.boards import card_move
 
 
 @transaction.atomic
@@ -36,10 +38,32 @@ def quote_use_record(
         errors["used_on"] = _("That date is more than a year away.")
     if errors:
         raise ValidationError(errors)
-    return QuoteUse.objects.create(
+    use = QuoteUse.objects.create(
         observation=quote,
         campaign=campaign,
         link=link,
         used_on=used_on or timezone.localdate(),
         recorded_by=actor,
     )
+    _move_marketing_cards(quote=quote, actor=actor, campaign=campaign)
+    return use
+
+
+def _move_marketing_cards(*, quote: Observation, actor: User, campaign: str) -> None:
+    """A recorded use is a marketing decision: the cards of the insights the quote backs go
+    into the board's decision column, from an earlier one (policies.column_after_quote_use),
+    with the move in their history."""
+    cards = BoardCard.objects.filter(
+        insight__evidence__observation=quote,
+        board__kind=BoardKind.MARKETING,
+        removed_at__isnull=True,
+    ).select_related("board")
+    for card in cards.distinct():
+        target = policies.column_after_quote_use(board_kind=card.board.kind, column=card.column)
+        if target is not None:
+            card_move(
+                card=card,
+                column=target,
+                actor=actor,
+                note=_("A quote was used in %(campaign)s.") % {"campaign": campaign},
+            )

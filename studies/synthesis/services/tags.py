@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from studies.common.models import User
-from studies.fieldwork.models import ObservationTag, Tag, TagGroup
+from studies.fieldwork.models import ObservationTag, PhotoTag, Tag, TagGroup
 from studies.scheduling.models import Study
 from studies.synthesis.models import InsightTag, RoutingRule
 from studies.synthesis.services.routing import insights_route
@@ -97,6 +97,7 @@ class MergeOutcome:
     observations_moved: int
     insights_moved: int
     rules_moved: int
+    photos_moved: int = 0
 
 
 @transaction.atomic
@@ -120,6 +121,7 @@ def tag_merge(*, source: Tag, into: Tag, actor: User | None = None) -> MergeOutc
         raise ValidationError({"into": _("One of these tags no longer exists.")})
 
     observations_moved = _move_links(ObservationTag, "observation_id", source, into)
+    photos_moved = _move_links(PhotoTag, "photo_id", source, into)
     insights_moved = _move_links(InsightTag, "insight_id", source, into)
     rules_moved = RoutingRule.objects.filter(tag=source).update(tag=into)
     source.delete()
@@ -134,11 +136,15 @@ def tag_merge(*, source: Tag, into: Tag, actor: User | None = None) -> MergeOutc
         observations_moved=observations_moved,
         insights_moved=insights_moved,
         rules_moved=rules_moved,
+        photos_moved=photos_moved,
     )
 
 
 def _move_links(
-    model: type[ObservationTag] | type[InsightTag], item: str, source: Tag, into: Tag
+    model: type[ObservationTag] | type[PhotoTag] | type[InsightTag],
+    item: str,
+    source: Tag,
+    into: Tag,
 ) -> int:
     """Repoint links from source to into; items already linked to `into` drop the duplicate."""
     already = model.objects.filter(tag=into).values_list(item, flat=True)

@@ -10,17 +10,17 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from studies.common.api.references import AnsweredQuestionOutputSerializer
 from studies.common.api.schema import NamedChoiceField
 from studies.fieldwork.models import Observation, ObservationKind, SyncConflict, Tag, TagGroup
 from studies.fieldwork.selectors import OFFLINE_BUNDLE_DEFAULT_DAYS, OFFLINE_BUNDLE_MAX_DAYS
 from studies.fieldwork.services.observations import (
     MAX_OPERATIONS,
     MAX_SPEAKER_LENGTH,
-    MAX_TAG_LENGTH,
-    MAX_TAGS,
     SyncOperationType,
     SyncStatus,
 )
+from studies.fieldwork.services.tags import MAX_TAG_LENGTH, MAX_TAGS
 from studies.scheduling.api.serializers.shared import AwareDateTimeField
 from studies.scheduling.api.serializers.visits import VisitFieldsOutputMixin
 from studies.scheduling.models import GuideQuestion, Study, Visit
@@ -119,6 +119,12 @@ class ObservationOutputSerializer(serializers.ModelSerializer):
     guide_question = serializers.UUIDField(
         source="guide_question_id", read_only=True, allow_null=True
     )
+    question = AnsweredQuestionOutputSerializer(
+        source="*",
+        read_only=True,
+        allow_null=True,
+        help_text=_("For answers: the guide question, in the words it was asked; else null."),
+    )
     tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     captured_at = serializers.DateTimeField(read_only=True, help_text=_("Device time of capture."))
     edited_at = serializers.DateTimeField(
@@ -142,6 +148,7 @@ class ObservationOutputSerializer(serializers.ModelSerializer):
             "text",
             "speaker",
             "guide_question",
+            "question",
             "tags",
             "captured_at",
             "edited_at",
@@ -149,6 +156,12 @@ class ObservationOutputSerializer(serializers.ModelSerializer):
             "deleted_at",
         ]
         read_only_fields = fields
+
+    def to_representation(self, instance: Observation) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not instance.guide_question_id and not instance.question_text:
+            data["question"] = None
+        return data
 
 
 class SyncConflictOutputSerializer(serializers.Serializer):
@@ -193,24 +206,40 @@ class OfflineBundleQueryInputSerializer(serializers.Serializer):
 
 
 class GuideQuestionOutputSerializer(serializers.ModelSerializer):
+    key = serializers.UUIDField(
+        read_only=True,
+        help_text=_(
+            "The question's identity across rounds: the same key in every round asking it."
+        ),
+    )
+
     class Meta:
         model = GuideQuestion
-        fields = ["id", "position", "text"]
+        fields = ["id", "key", "position", "text"]
         read_only_fields = fields
 
 
 class BundleHouseholdOutputSerializer(serializers.Serializer):
-    """A household as the phone keeps it: pseudonym, segment and where to go; no name."""
+    """A household as the phone keeps it: pseudonym, segment, where to go and the number to
+    ring; never a name or e-mail."""
 
     id = serializers.UUIDField(source="household.pk")
     code = serializers.CharField(source="household.code")
     segment = serializers.DictField(source="household.segment")
     address = serializers.CharField(source="household_address")
+    phone = serializers.CharField(
+        source="household_phone",
+        help_text=_("For the research team only, while the household is in the panel; else empty."),
+    )
 
 
 class BundleVisitOutputSerializer(VisitFieldsOutputMixin, serializers.ModelSerializer):
     household = BundleHouseholdOutputSerializer(source="*", read_only=True)
     guide = GuideQuestionOutputSerializer(source="round.guide", many=True, read_only=True)
+    takes_captures = serializers.BooleanField(
+        read_only=True,
+        help_text=_("Whether the visit takes items captured now (it is not finished or closed)."),
+    )
 
     class Meta:
         model = Visit
@@ -226,17 +255,23 @@ class BundleVisitOutputSerializer(VisitFieldsOutputMixin, serializers.ModelSeria
             "status",
             "started_at",
             "finished_at",
+            "takes_captures",
             "guide",
         ]
         read_only_fields = fields
 
 
 class BundleStudyOutputSerializer(serializers.ModelSerializer):
-    tags = TagOutputSerializer(source="bundle_tags", many=True, read_only=True)
+    tags = TagOutputSerializer(
+        source="bundle_tags",
+        many=True,
+        read_only=True,
+        help_text=_("In the order the capture screen offers them as chips."),
+    )
 
     class Meta:
         model = Study
-        fields = ["id", "title", "time_zone", "tags"]
+        fields = ["id", "title", "time_zone", "send_original_photos", "tags"]
         read_only_fields = fields
 
 

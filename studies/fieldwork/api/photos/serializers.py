@@ -6,7 +6,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from studies.common.api.schema import NamedChoiceField
-from studies.fieldwork.models import Photo, PhotoStatus, PhotoUpload, UploadStatus
+from studies.fieldwork.models import (
+    MAX_CAPTION_LENGTH,
+    Photo,
+    PhotoStatus,
+    PhotoUpload,
+    UploadStatus,
+)
+from studies.fieldwork.services.tags import MAX_TAG_LENGTH, MAX_TAGS
 from studies.scheduling.api.serializers.shared import AwareDateTimeField
 
 UPLOAD_MARKER = "upload-v1"
@@ -30,13 +37,55 @@ class UploadCreateInputSerializer(serializers.Serializer):
         help_text=_("SHA-256 of the whole file, in hex; checked when the last byte arrives."),
         error_messages={"invalid": _("Give the SHA-256 as 64 hexadecimal digits.")},
     )
-    caption = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+    caption = serializers.CharField(
+        max_length=MAX_CAPTION_LENGTH, allow_blank=True, required=False, default=""
+    )
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_TAG_LENGTH),
+        max_length=MAX_TAGS,
+        required=False,
+        default=list,
+        help_text=_("Tag names; unknown ones are created in the visit's study."),
+    )
     captured_at = AwareDateTimeField(help_text=_("When the photo was taken, device time."))
     observation = serializers.UUIDField(
         required=False,
         allow_null=True,
         default=None,
         help_text=_("The device id of the observation the photo illustrates, if any."),
+    )
+
+
+class PhotoUpdateInputSerializer(serializers.Serializer):
+    """A change made on a device; only the parts sent change."""
+
+    edited_at = AwareDateTimeField(
+        help_text=_(
+            "Device time the change was made. The latest change wins: an older one is "
+            "answered with the photo as it stands."
+        )
+    )
+    caption = serializers.CharField(max_length=MAX_CAPTION_LENGTH, allow_blank=True, required=False)
+    tags = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_TAG_LENGTH),
+        max_length=MAX_TAGS,
+        required=False,
+        help_text=_("The photo's tags, by name, replacing the ones it has."),
+    )
+    observation = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "The device id of the note, quote or answer of the same visit the photo goes "
+            "with; null to take it off the one it has."
+        ),
+    )
+
+
+class PhotoDeleteQueryInputSerializer(serializers.Serializer):
+    edited_at = AwareDateTimeField(
+        required=False,
+        help_text=_("Device time the photo was deleted; the server's time when left out."),
     )
 
 
@@ -50,6 +99,7 @@ class PhotoUrlsOutputSerializer(serializers.Serializer):
 
 class PhotoOutputSerializer(serializers.ModelSerializer):
     status = NamedChoiceField(PhotoStatus)
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
     observation_device_id = serializers.UUIDField(
         source="observation.device_id", allow_null=True, read_only=True, default=None
     )
@@ -65,7 +115,9 @@ class PhotoOutputSerializer(serializers.ModelSerializer):
             "visit",
             "observation_device_id",
             "caption",
+            "tags",
             "captured_at",
+            "edited_at",
             "received_at",
             "status",
             "failure_reason",

@@ -16,7 +16,7 @@ from studies.common.api.views import ApiView, ListApiView
 from studies.common.roles import Capability
 from studies.fieldwork.api.photos import serializers as s
 from studies.fieldwork.models import Photo, PhotoUpload
-from studies.fieldwork.services import photos, uploads
+from studies.fieldwork.services import photo_edits, photos, uploads
 from studies.scheduling import access
 from studies.scheduling.api.views.base import referenced, validated
 
@@ -94,6 +94,7 @@ class UploadCreateApi(ApiView):
                 length=data["length"],
                 sha256=data["sha256"],
                 caption=data["caption"],
+                tag_names=data["tags"],
                 captured_at=data["captured_at"],
                 observation_device_id=data["observation"],
             )
@@ -184,6 +185,55 @@ class PhotoDetailApi(ApiView):
     def get(self, request: Request, photo_id: uuid.UUID) -> Response:
         photo = photos.photo_get_for_user(user=request.user, photo_id=photo_id)
         return Response(s.PhotoOutputSerializer(photo).data)
+
+    @extend_schema(
+        operation_id="photos_partial_update",
+        tags=["photos"],
+        summary="Change a photo's caption, tags or the note it goes with",
+        description=(
+            "For the photo's author or a research lead. Sent from a phone's outbox, a change "
+            "carries the device time it was made (`edited_at`): the latest change wins, and "
+            "one older than what the server holds changes nothing (the photo comes back as "
+            "it stands). The visit judges the change by that time: a change made after the "
+            "visit finished is refused. A deleted photo takes no change (409)."
+        ),
+        request=s.PhotoUpdateInputSerializer,
+        responses={200: s.PhotoOutputSerializer, **error_responses(400, 403, 404, 409)},
+    )
+    def patch(self, request: Request, photo_id: uuid.UUID) -> Response:
+        photo = photo_edits.photo_get_for_change(user=request.user, photo_id=photo_id)
+        data = validated(s.PhotoUpdateInputSerializer, request.data)
+        change = photo_edits.PhotoChange(
+            edited_at=data["edited_at"],
+            caption=data.get("caption"),
+            tag_names=data.get("tags"),
+            observation=data.get("observation"),
+            detach="observation" in data and data["observation"] is None,
+        )
+        photo_edits.photo_update(photo=photo, actor=request.user, change=change)
+        return Response(
+            s.PhotoOutputSerializer(
+                photos.photo_get_for_user(user=request.user, photo_id=photo.pk)
+            ).data
+        )
+
+    @extend_schema(
+        operation_id="photos_destroy",
+        tags=["photos"],
+        summary="Delete a photo",
+        description=(
+            "For the photo's author or a research lead. The photo leaves every page at once; "
+            "deleting it again answers 204 too. A deletion made on a phone after the visit "
+            "finished (`edited_at`) is refused."
+        ),
+        parameters=[s.PhotoDeleteQueryInputSerializer],
+        responses={204: None, **error_responses(400, 403, 404)},
+    )
+    def delete(self, request: Request, photo_id: uuid.UUID) -> Response:
+        photo = photo_edits.photo_get_for_change(user=request.user, photo_id=photo_id)
+        query = validated(s.PhotoDeleteQueryInputSerializer, request.query_params)
+        photo_edits.photo_delete(photo=photo, actor=request.user, edited_at=query.get("edited_at"))
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class VisitPhotoListApi(ListApiView):

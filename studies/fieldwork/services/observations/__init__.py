@@ -20,13 +20,10 @@ Without a "base version" from the client this is the simplest rule that never dr
 edit silently: each conflict row keeps both versions for a person to look at.
 """
 
-from studies.fieldwork.services.observations.batch import normalise_tag_names
 from studies.fieldwork.services.observations.sync import observation_sync
 from studies.fieldwork.services.observations.types import (
     MAX_OPERATIONS,
     MAX_SPEAKER_LENGTH,
-    MAX_TAG_LENGTH,
-    MAX_TAGS,
     ObservationDelete,
     ObservationUpsert,
     Operation,
@@ -39,8 +36,6 @@ from studies.fieldwork.services.observations.types import (
 __all__ = [
     "MAX_OPERATIONS",
     "MAX_SPEAKER_LENGTH",
-    "MAX_TAGS",
-    "MAX_TAG_LENGTH",
     "ObservationDelete",
     "ObservationUpsert",
     "Operation",
@@ -48,6 +43,5 @@ __all__ = [
     "SyncResult",
     "SyncStatus",
     "UnreadableOperation",
-    "normalise_tag_names",
     "observation_sync",
 ]

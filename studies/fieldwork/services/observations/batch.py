@@ -2,7 +2,7 @@
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils import timezone
@@ -24,16 +24,6 @@ from studies.fieldwork.services.observations.types import (
 from studies.scheduling.models import GuideQuestion
 
 
-def normalise_tag_names(names: Iterable[str]) -> list[str]:
-    """Names with runs of spaces collapsed, blanks dropped, case-insensitive repeats once."""
-    unique: dict[str, str] = {}
-    for name in names:
-        clean = " ".join(name.split())
-        if clean:
-            unique.setdefault(clean.casefold(), clean)
-    return list(unique.values())
-
-
 @dataclass(frozen=True)
 class _Known:
     """An observation the server holds, as far as checks before its lock need to know."""
@@ -49,7 +39,7 @@ class Batch:
     received: dict[uuid.UUID, SyncOperation]
     known: dict[uuid.UUID, _Known]  # by device_id
     visits: CaptureVisits
-    guide_rounds: dict[uuid.UUID, uuid.UUID]  # guide question → its round
+    guide: dict[uuid.UUID, GuideQuestion]  # the guide questions answered, by id
     tags: dict[uuid.UUID, dict[str, Tag]]  # study → casefolded name → tag
 
     @classmethod
@@ -68,8 +58,8 @@ class Batch:
             visit_ids={op.visit_id for op in upserts} | {k.visit_id for k in known.values()},
         )
         questions = {op.guide_question_id for op in upserts if op.guide_question_id}
-        guide_rounds = (
-            dict(GuideQuestion.objects.filter(pk__in=questions).values_list("pk", "round_id"))
+        guide = (
+            GuideQuestion.objects.only("pk", "round_id", "text").in_bulk(list(questions))
             if questions
             else {}
         )
@@ -79,7 +69,7 @@ class Batch:
             received=received,
             known=known,
             visits=visits,
-            guide_rounds=guide_rounds,
+            guide=guide,
             tags={},
         )
         tagged_studies = {

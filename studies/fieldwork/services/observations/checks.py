@@ -1,37 +1,20 @@
 """Why an operation is refused: field errors, before anything is written."""
 
-import datetime as dt
 import uuid
 
 from django.utils.translation import gettext as _
 
-from studies.fieldwork.models import (
-    ObservationKind,
-)
-from studies.fieldwork.services.observations.batch import Batch, normalise_tag_names
+from studies.fieldwork import policies
+from studies.fieldwork.models import ObservationKind
+from studies.fieldwork.services.observations.batch import Batch
 from studies.fieldwork.services.observations.types import (
-    FINISH_GRACE,
     FUTURE_TOLERANCE,
     MAX_SPEAKER_LENGTH,
-    MAX_TAG_LENGTH,
-    MAX_TAGS,
     Applicable,
     ObservationDelete,
     ObservationUpsert,
 )
-from studies.scheduling.models import Visit, VisitStatus
-
-
-def _closed(visit: Visit, at: dt.datetime) -> bool:
-    # An erased household's visits take nothing more, not even items captured before the
-    # erasure and synced after it: the household asked for all of it to go.
-    if visit.status in (VisitStatus.CANCELLED, VisitStatus.NO_SHOW) or visit.household.erased_at:
-        return True
-    return (
-        visit.status == VisitStatus.COMPLETED
-        and visit.finished_at is not None
-        and at > visit.finished_at + FINISH_GRACE
-    )
+from studies.fieldwork.services.tags import tag_names_error
 
 
 def _visit_errors(batch: Batch, visit_id: uuid.UUID) -> list[str]:
@@ -76,11 +59,8 @@ def operation_errors(batch: Batch, operation: Applicable) -> dict[str, list[str]
             errors["text"] = [_("Write something to capture.")]
         if len(operation.speaker) > MAX_SPEAKER_LENGTH:
             errors["speaker"] = [_("At most 100 characters.")]
-        names = normalise_tag_names(operation.tags)
-        if len(names) > MAX_TAGS:
-            errors["tags"] = [_("At most 20 tags per item.")]
-        elif any(len(name) > MAX_TAG_LENGTH for name in names):
-            errors["tags"] = [_("A tag name has at most 80 characters.")]
+        if tags_error := tag_names_error(operation.tags):
+            errors["tags"] = [tags_error]
 
     visit_errors = _visit_errors(batch, visit_id)
     if visit_errors:
@@ -91,11 +71,14 @@ def operation_errors(batch: Batch, operation: Applicable) -> dict[str, list[str]
         user=batch.user, visit_id=visit_id, author_id=known.author_id
     ):
         errors["device_id"] = [_("Only its author or a research lead may change this item.")]
-    if _closed(visit, operation.edited_at):
-        errors.setdefault(where, []).append(_("This visit is closed."))
+    # A capture is judged by when it was captured, an edit or a delete by when it was made.
+    at = operation.edited_at if known is not None else operation.captured_at
+    if refusal := policies.capture_refusal(visit, at):
+        errors.setdefault(where, []).append(refusal)
     if isinstance(operation, ObservationUpsert):
         question = operation.guide_question_id
-        if question is not None and batch.guide_rounds.get(question) != visit.round_id:
+        asked = batch.guide.get(question) if question is not None else None
+        if question is not None and (asked is None or asked.round_id != visit.round_id):
             errors["guide_question"] = [_("This question is not in the guide of this round.")]
         elif question is None and operation.kind == ObservationKind.ANSWER:
             errors["guide_question"] = [_("Say which guide question this answers.")]

@@ -1,5 +1,6 @@
 """Running a batch: one savepoint per operation, in the order sent."""
 
+import datetime as dt
 import uuid
 from collections.abc import Sequence
 
@@ -8,7 +9,7 @@ from django.db import IntegrityError, OperationalError, transaction
 from django.utils.translation import gettext as _
 
 from studies.common.models import User
-from studies.fieldwork import selectors
+from studies.fieldwork import policies, selectors
 from studies.fieldwork.models import (
     SyncOperation,
     Tag,
@@ -20,6 +21,7 @@ from studies.fieldwork.services.observations.types import (
     LOCK_CYCLE_STATES,
     MAX_OPERATIONS,
     Applicable,
+    ObservationUpsert,
     Operation,
     SyncResult,
     SyncStatus,
@@ -28,6 +30,7 @@ from studies.fieldwork.services.observations.types import (
 )
 from studies.fieldwork.services.observations.writes import apply_operation
 from studies.fieldwork.services.photos import photos_link_observations
+from studies.scheduling.services import visits_start_by_capture
 
 
 def observation_sync(*, user: User, operations: Sequence[Operation]) -> list[SyncResult]:
@@ -68,7 +71,20 @@ def _sync_all(user: User, operations: Sequence[Operation]) -> list[SyncResult]:
     photos_link_observations(
         device_ids=[r.device_id for r in results if r.status == SyncStatus.APPLIED and r.device_id]
     )
+    _start_visits(batch, operations, results)
     return results
+
+
+def _start_visits(batch: Batch, operations: Sequence[Operation], results: list[SyncResult]) -> None:
+    """Scheduled visits that took their first items are started, at the earliest capture."""
+    first: dict[uuid.UUID, dt.datetime] = {}
+    for operation, result in zip(operations, results, strict=True):
+        if result.created and isinstance(operation, ObservationUpsert):
+            visit = batch.visits.allowed[operation.visit_id]
+            if policies.capture_starts_visit(visit):
+                earlier = first.get(visit.pk, operation.captured_at)
+                first[visit.pk] = min(earlier, operation.captured_at)
+    visits_start_by_capture(first_capture=first, actor=batch.user)
 
 
 def _sync_one(batch: Batch, operation: Operation) -> SyncResult:

@@ -12,14 +12,9 @@ from studies.fieldwork.models import (
 )
 
 MAX_OPERATIONS = 500
-MAX_TAGS = 20
-MAX_TAG_LENGTH = 80
 MAX_SPEAKER_LENGTH = 100
 # A device clock more than a day ahead is a wrong date setting, not a time zone.
 FUTURE_TOLERANCE = dt.timedelta(days=1)
-# Phone clocks drift by minutes: an item captured just before "Finish" on a phone that runs
-# a little fast must not be refused as captured after the visit.
-FINISH_GRACE = dt.timedelta(minutes=10)
 # A lost race costs one retry; a third loss in a row means heavy contention on one item.
 ATTEMPTS = 3
 # PostgreSQL's deadlock_detected and serialization_failure.
@@ -81,6 +76,8 @@ class SyncResult:
     errors: dict[str, list[str]] | None = None
     conflict: str | None = None
     observation_pk: uuid.UUID | None = field(default=None, repr=False)
+    # Made now, not edited: the first of these on a scheduled visit starts it.
+    created: bool = field(default=False, repr=False)
 
 
 def rejected(operation: Applicable, errors: dict[str, list[str]]) -> SyncResult:

@@ -14,7 +14,7 @@ from studies.fieldwork.models import (
     SyncOperation,
     Tag,
 )
-from studies.fieldwork.services.observations.batch import Batch, normalise_tag_names
+from studies.fieldwork.services.observations.batch import Batch
 from studies.fieldwork.services.observations.types import (
     Applicable,
     ObservationDelete,
@@ -24,7 +24,7 @@ from studies.fieldwork.services.observations.types import (
     SyncStatus,
     rejected,
 )
-from studies.scheduling.models import Study
+from studies.fieldwork.services.tags import normalise_tag_names, tags_by_name
 
 
 def apply_operation(
@@ -59,12 +59,15 @@ def _create(
         text=operation.text,
         speaker=operation.speaker,
         guide_question_id=operation.guide_question_id,
+        question_text=_wording(batch, operation),
         captured_at=operation.captured_at,
         edited_at=operation.edited_at,
     )
     tags = _tags(batch, visit.round.study_id, operation.tags, new_tags)
     _set_tags(observation, {tag.pk for tag in tags}, current=set())
-    return _record(batch, operation, observation, SyncStatus.APPLIED, wrote=True)
+    result = _record(batch, operation, observation, SyncStatus.APPLIED, wrote=True)
+    result.created = True
+    return result
 
 
 def _edit(
@@ -95,6 +98,8 @@ def _edit(
     observation.kind = operation.kind
     observation.text = operation.text
     observation.speaker = operation.speaker
+    if observation.guide_question_id != operation.guide_question_id:
+        observation.question_text = _wording(batch, operation)
     observation.guide_question_id = operation.guide_question_id
     observation.edited_at = operation.edited_at
     observation.deleted_at = None
@@ -104,6 +109,7 @@ def _edit(
             "text",
             "speaker",
             "guide_question",
+            "question_text",
             "edited_at",
             "deleted_at",
             "updated_at",
@@ -115,6 +121,13 @@ def _edit(
     if overwrites_someone_else:
         return _conflict_applied(batch, operation, observation, previous, server_edited_at)
     return _record(batch, operation, observation, SyncStatus.APPLIED, wrote=True)
+
+
+def _wording(batch: Batch, operation: ObservationUpsert) -> str | None:
+    """The question's words as the answer is given to them (None for no question)."""
+    if operation.guide_question_id is None:
+        return None
+    return batch.guide[operation.guide_question_id].text
 
 
 def _delete(batch: Batch, operation: ObservationDelete, observation: Observation) -> SyncResult:
@@ -233,27 +246,13 @@ def _tags(
     raw_names: Sequence[str],
     new_tags: dict[uuid.UUID, dict[str, Tag]],
 ) -> list[Tag]:
-    """The study's tags by these names, matched case-insensitively, missing ones created.
-
-    Creation holds the study's row lock, so two requests adding "Storage" and "storage"
-    at once both find one tag instead of one of them failing on the case-insensitive
-    unique constraint. Names are created
-    in sorted order so two items never wait on each other's tags in opposite orders.
-    """
-    names = normalise_tag_names(raw_names)
-    if not names:
-        return []
-    known = batch.tags.setdefault(study_id, {})
-    missing = [name for name in names if name.casefold() not in known]
-    if not missing:
-        return [known[name.casefold()] for name in names]
-    list(Study.objects.select_for_update().filter(pk=study_id).values_list("pk", flat=True))
-    fresh = {tag.name.casefold(): tag for tag in Tag.objects.filter(study_id=study_id)}
-    for name in sorted(missing, key=str.casefold):
-        if name.casefold() not in fresh:
-            fresh[name.casefold()] = Tag.objects.create(study_id=study_id, name=name)
-    new_tags[study_id] = fresh
-    return [fresh[name.casefold()] for name in names]
+    """The tags by these names. What is created lands in `new_tags`, which the batch learns
+    only once the item's savepoint holds (a rolled-back tag must not be remembered)."""
+    known = dict(batch.tags.get(study_id, {}))
+    tags = tags_by_name(study_id=study_id, names=raw_names, known=known)
+    if len(known) != len(batch.tags.get(study_id, {})):
+        new_tags[study_id] = known
+    return tags
 
 
 def _set_tags(observation: Observation, wanted: set[uuid.UUID], *, current: set[uuid.UUID]) -> None:

@@ -76,7 +76,9 @@ class RoundOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_guide(self, round_: Round) -> list[str]:
-        return [question.text for question in round_.guide.all()]
+        # Read from the prefetched rows (round_list prefetches the guide as asked); a round
+        # loaded without them reads its guide here.
+        return [question.text for question in round_.guide.all() if question.position is not None]
 
 
 class PlanningOutputSerializer(serializers.Serializer):

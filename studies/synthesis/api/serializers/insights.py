@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from studies.common.api.references import AnsweredQuestionOutputSerializer
 from studies.common.api.schema import NamedChoiceField
 from studies.fieldwork.models import PhotoStatus
 from studies.scheduling.api.serializers.shared import HouseholdRefOutputSerializer
@@ -20,9 +21,7 @@ from studies.synthesis.api.serializers.shared import (
     username_field,
 )
 from studies.synthesis.models import (
-    DECISION_COLUMNS,
     BoardCard,
-    CardEvent,
     Column,
     Comment,
     Evidence,
@@ -115,6 +114,9 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
     )
     text = serializers.SerializerMethodField(help_text=_("The observation, or the caption."))
     speaker = serializers.SerializerMethodField()
+    question = serializers.SerializerMethodField(
+        help_text=_("For an answer: the guide question, in the words it was asked; else null.")
+    )
     household = serializers.SerializerMethodField()
     round = serializers.SerializerMethodField()
     captured_at = serializers.SerializerMethodField()
@@ -133,6 +135,7 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
             "kind",
             "text",
             "speaker",
+            "question",
             "household",
             "round",
             "captured_at",
@@ -153,6 +156,13 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
 
     def get_speaker(self, evidence: Evidence) -> str:
         return evidence.observation.speaker if evidence.observation else ""
+
+    @extend_schema_field(AnsweredQuestionOutputSerializer(allow_null=True))
+    def get_question(self, evidence: Evidence) -> dict[str, Any] | None:
+        observation = evidence.observation
+        if observation is None or not observation.question:
+            return None
+        return AnsweredQuestionOutputSerializer(observation).data
 
     @extend_schema_field(HouseholdRefOutputSerializer)
     def get_household(self, evidence: Evidence) -> dict[str, Any]:
@@ -177,9 +187,14 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
 
 
 class DecisionOutputSerializer(serializers.Serializer):
-    column = NamedChoiceField(Column, source="to_column")
-    by = username_field("actor")
-    at = serializers.DateTimeField(source="created_at")
+    column = NamedChoiceField(Column, help_text=_("The decision column reached."))
+    by = serializers.CharField(
+        allow_null=True, help_text=_("Who moved the card there, or recorded the quote's use.")
+    )
+    at = serializers.DateTimeField()
+    campaign = serializers.CharField(
+        help_text=_("For a marketing card, the campaign whose use of a quote decided it.")
+    )
 
 
 class InsightBoardOutputSerializer(serializers.ModelSerializer):
@@ -187,22 +202,20 @@ class InsightBoardOutputSerializer(serializers.ModelSerializer):
     board = BoardRefOutputSerializer(read_only=True)
     column = NamedChoiceField(Column, read_only=True)
     moved_by = username_field("moved_by")
-    decision = serializers.SerializerMethodField(
-        help_text=_("The latest move into a decision column (planned, shipped, used); or null.")
+    decision = DecisionOutputSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=_(
+            "When the card was decided, or null: a product card by its first move into "
+            "planned or shipped, a marketing card by the first recorded use of one of its "
+            "quotes. Loop health and the round report count the same moment."
+        ),
     )
 
     class Meta:
         model = BoardCard
         fields = ["card", "board", "column", "moved_at", "moved_by", "decision"]
         read_only_fields = fields
-
-    @extend_schema_field(DecisionOutputSerializer(allow_null=True))
-    def get_decision(self, card: BoardCard) -> dict[str, Any] | None:
-        # The events come prefetched, latest first (selectors.insight_cards).
-        for event in card.events.all():
-            if event.kind == CardEvent.Kind.MOVED and event.to_column in DECISION_COLUMNS:
-                return DecisionOutputSerializer(event).data
-        return None
 
 
 class CommentOutputSerializer(serializers.ModelSerializer):

@@ -18,7 +18,7 @@ from studies.synthesis import selectors
 from studies.synthesis.access import insight_get_for_user
 from studies.synthesis.api import filters
 from studies.synthesis.api import serializers as s
-from studies.synthesis.models import Insight
+from studies.synthesis.models import BoardCard, Insight
 from studies.synthesis.services import insights as services
 
 __all__ = [
@@ -41,6 +41,11 @@ def insight_detail(*, user: User, insight: Insight) -> Insight:
     detailed.live_cards = [
         card for card in selectors.insight_cards(insight=detailed) if card.removed_at is None
     ]
+    decisions = selectors.card_decisions(
+        BoardCard.objects.filter(pk__in=[card.pk for card in detailed.live_cards])
+    )
+    for card in detailed.live_cards:
+        card.decision = decisions[card.pk]
     detailed.comment_rows = list(selectors.insight_comments(insight=detailed))
     detailed.quote_uses = sorted(
         (use for row in evidence if row.observation for use in row.observation.uses.all()),
