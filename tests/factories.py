@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from studies.common.models import User
 from studies.common.roles import Role
-from studies.fieldwork.models import Observation, ObservationKind, Tag
+from studies.fieldwork.models import Observation, ObservationKind, Photo, PhotoStatus, Tag
 from studies.scheduling.models import (
     Consent,
     ConsentKind,
@@ -130,3 +130,18 @@ class TagFactory(factory.django.DjangoModelFactory):
 
     study = factory.SubFactory(StudyFactory)
     name = factory.Sequence(lambda n: f"tag {n}")
+
+
+class PhotoFactory(factory.django.DjangoModelFactory):
+    """A photo row as the pipeline leaves it, ready, without files: for the rules about
+    photos, not for the pipeline (tests/fieldwork/photo_support.py sends real images)."""
+
+    class Meta:
+        model = Photo
+
+    visit = factory.SubFactory(VisitFactory)
+    author = factory.LazyAttribute(lambda p: p.visit.researcher)
+    captured_at = factory.LazyFunction(timezone.now)
+    status = PhotoStatus.READY
+    width = 1600
+    height = 1200

@@ -17,9 +17,6 @@ from studies.scheduling.models import Visit, VisitStatus
 # a little fast must not be refused as captured after the visit.
 CLOCK_GRACE = dt.timedelta(minutes=10)
 
-_NEVER_OPEN = (VisitStatus.CANCELLED, VisitStatus.NO_SHOW)
-
-
 def capture_refusal(
     visit: Visit, captured_at: dt.datetime, *, grace: dt.timedelta = CLOCK_GRACE
 ) -> str | None:
@@ -34,10 +31,10 @@ def capture_refusal(
     """
     if visit.household.erased_at is not None:
         return _("This household's data was erased: nothing more can be captured for it.")
-    if visit.status in _NEVER_OPEN:
-        return _("This visit was %(status)s: nothing can be captured for it.") % {
-            "status": visit.get_status_display().lower()
-        }
+    if visit.status == VisitStatus.CANCELLED:
+        return _("This visit was cancelled: nothing can be captured for it.")
+    if visit.status == VisitStatus.NO_SHOW:
+        return _("Nobody was home for this visit (no-show): nothing can be captured for it.")
     if (
         visit.status == VisitStatus.COMPLETED
         and visit.finished_at is not None

@@ -24,6 +24,7 @@ class Move:
     at: dt.datetime
     to_column: str
     actor: str | None = None  # username
+    actor_name: str = ""  # as pages name people
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ class QuoteUseRecord:
     at: dt.datetime
     campaign: str
     recorded_by: str | None = None  # username
+    recorded_by_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Decision:
     at: dt.datetime
     column: str  # the decision column the card reached (or was moved to by the use)
     by: str | None  # the username of who moved it, or who recorded the use
+    by_name: str = ""  # the same person as pages name people
     campaign: str = ""  # for marketing: the use that decided it
 
 
@@ -67,7 +70,9 @@ def card_decision(
         )
         if first is None:
             return None
-        return Decision(at=first.at, column=first.to_column, by=first.actor)
+        return Decision(
+            at=first.at, column=first.to_column, by=first.actor, by_name=first.actor_name
+        )
     use = min(quote_uses, key=lambda use: use.at, default=None)
     if use is None:
         return None
@@ -75,6 +80,7 @@ def card_decision(
         at=max(use.at, placed_at),
         column=MARKETING_DECISION_COLUMN,
         by=use.recorded_by,
+        by_name=use.recorded_by_name,
         campaign=use.campaign,
     )
 

@@ -693,6 +693,27 @@ MATRIX: list[Row] = [
         encoding="raw",
     ),
     Row("api-photo", "GET", VIEW, VISIT, lambda w, t: {"photo_id": t.photo.pk}),
+    Row(
+        "api-photo",
+        "PATCH",
+        CONDUCT_OWN,
+        VISIT,
+        lambda w, t: {"photo_id": t.photo.pk},
+        lambda w, t: {
+            "edited_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat(),
+            "caption": "The list on the fridge door",
+            "tags": ["Lists"],
+        },
+        note="the photo's author, or a lead",
+    ),
+    Row(
+        "api-photo",
+        "DELETE",
+        CONDUCT_OWN,
+        VISIT,
+        lambda w, t: {"photo_id": t.photo.pk},
+        note="the photo's author, or a lead",
+    ),
     Row("api-visit-photos", "GET", VIEW, VISIT, visit_id),
     # --- API: synthesis ---
     Row("api-study-tag-counts", "GET", VIEW, STUDY, study_id),

@@ -86,10 +86,11 @@ def test_a_bad_number_of_days_is_a_400(team, week, days):
     assert list(response.json()["errors"]) == ["days"]
 
 
-def test_a_visit_carries_code_segment_address_and_guide_but_no_name_phone_or_email(team, week):
+def test_a_visit_carries_code_segment_address_phone_and_guide_but_no_name_or_email(team, week):
     body = get_bundle(team.researcher).json()
 
     household = week["households"][1]
+    guide = {question.position: question for question in week["today"].round.guide.all()}
     visit = next(v for v in body["visits"] if v["id"] == str(week["today"].pk))
     assert visit == {
         "id": str(week["today"].pk),
@@ -102,22 +103,57 @@ def test_a_visit_carries_code_segment_address_and_guide_but_no_name_phone_or_ema
             "code": household.code,
             "segment": {"household size": "4", "region": "north"},
             "address": household.contact.address,
+            "phone": household.contact.phone,
         },
         "scheduled_start": "2027-01-12T20:00:00Z",
         "scheduled_end": "2027-01-12T21:30:00Z",
         "status": "scheduled",
         "started_at": None,
         "finished_at": None,
+        "takes_captures": True,
         "guide": [
-            {"id": visit["guide"][0]["id"], "position": 1, "text": "Where do leftovers go?"},
-            {"id": visit["guide"][1]["id"], "position": 2, "text": "Who shops?"},
+            {
+                "id": str(guide[1].pk),
+                "key": str(guide[1].key),
+                "position": 1,
+                "text": "Where do leftovers go?",
+            },
+            {"id": str(guide[2].pk), "key": str(guide[2].key), "position": 2, "text": "Who shops?"},
         ],
     }
     text = str(body)
     for contact in [h.contact for h in week["households"]]:
         assert contact.name not in text
-        assert contact.phone not in text
         assert contact.email not in text
+
+
+def test_a_household_that_left_the_panel_comes_without_address_or_phone(team, week):
+    enrolment = week["households"][1].enrolments.get(study=team.study)
+    enrolment.left_at = NOW - dt.timedelta(days=1)
+    enrolment.save()
+
+    body = get_bundle(team.researcher).json()
+
+    visit = next(v for v in body["visits"] if v["id"] == str(week["today"].pk))
+    assert (visit["household"]["address"], visit["household"]["phone"]) == ("", "")
+
+
+def test_a_finished_visit_of_today_stays_on_the_phone_but_takes_no_captures(team, week):
+    today = week["today"]
+    today.status, today.started_at, today.finished_at = (
+        VisitStatus.COMPLETED,
+        NOW - dt.timedelta(hours=2),
+        NOW - dt.timedelta(hours=1),
+    )
+    today.save()
+    cancelled = week["third day"]
+    cancelled.status = VisitStatus.CANCELLED
+    cancelled.save()
+
+    body = get_bundle(team.researcher).json()
+
+    listed = {visit["id"]: visit["takes_captures"] for visit in body["visits"]}
+    assert listed == {str(week["still going"].pk): True, str(today.pk): False}
 
 
 def test_it_carries_each_studys_tags_and_zone_once(team, week):
@@ -128,6 +164,7 @@ def test_it_carries_each_studys_tags_and_zone_once(team, week):
             "id": str(team.study.pk),
             "title": team.study.title,
             "time_zone": "Europe/London",
+            "send_original_photos": False,
             "tags": [
                 {
                     "id": body["studies"][0]["tags"][0]["id"],
@@ -154,10 +191,11 @@ def test_anonymous_visitors_are_refused(api_client, week):
 
 
 def test_it_costs_the_same_queries_for_many_visits(team, week, django_assert_num_queries):
-    # the visits with household and address, their guides, and their studies' tags; the
+    # the visits with household, address and phone, their guides, their studies' tags (with
+    # when the user last noted with each) and when the user last photographed with each; the
     # studies a user may conduct or see personal data in are subqueries of the first; the
-    # audit entry recording whose addresses went to the phone
-    with django_assert_num_queries(4):
+    # audit entry recording whose contact details went to the phone
+    with django_assert_num_queries(5):
         get_bundle(team.researcher)
     other_round = RoundFactory(study=team.study, label="Extra")
     for index, household in enumerate(enrol_consenting(team.study, 5, prefix="X")):
@@ -168,7 +206,7 @@ def test_it_costs_the_same_queries_for_many_visits(team, week, django_assert_num
             scheduled_start=utc(13, 1 + index),
         )
 
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         body = get_bundle(team.researcher).json()
 
     assert len(body["visits"]) == 8

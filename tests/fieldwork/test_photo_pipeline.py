@@ -355,8 +355,9 @@ def test_a_visits_photos_are_listed_in_capture_order_in_a_fixed_number_of_querie
         ]
     client = api_as(team.product)
 
-    # session user, membership role (visit access: visit, role), count, page of photos
-    with django_assert_num_queries(4):
+    # session user, membership role (visit access: visit, role), count, page of photos,
+    # the page's tags
+    with django_assert_num_queries(5):
         response = client.get(f"/api/v1/visits/{visits.mine.pk}/photos/")
 
     assert response.status_code == 200

@@ -28,7 +28,16 @@ capture = sync_support.capture
 
 NOT_SEEN = "Not found, or not in a study of yours."
 NOT_YOURS = "Only the visit's researcher or a research lead may capture on this visit."
-CLOSED = "This visit is closed."
+CLOSED = {
+    VisitStatus.CANCELLED: "This visit was cancelled: nothing can be captured for it.",
+    VisitStatus.NO_SHOW: (
+        "Nobody was home for this visit (no-show): nothing can be captured for it."
+    ),
+    VisitStatus.COMPLETED: (
+        "This visit was finished before this was captured. Move the item to another of your "
+        "visits, or delete it."
+    ),
+}
 
 
 def counts() -> dict[str, int]:
@@ -86,6 +95,7 @@ def test_the_visits_researcher_captures_and_device_time_is_kept_beside_server_ti
         "text": "We never throw bread away.",
         "speaker": "grandmother, 70s",
         "guide_question": None,
+        "question": None,
         "tags": [],
         "captured_at": captured_at.isoformat().replace("+00:00", "Z"),
         "edited_at": captured_at.isoformat().replace("+00:00", "Z"),
@@ -370,7 +380,7 @@ def test_a_cancelled_or_no_show_visit_takes_no_items(team, capture, status):
 
     body = sync(signed_in(team.researcher), upsert(capture.visit))
 
-    assert body["results"][0]["errors"] == {"visit": [CLOSED]}
+    assert body["results"][0]["errors"] == {"visit": [CLOSED[status]]}
 
 
 def test_a_completed_visit_takes_items_captured_before_it_finished_only(team, capture):
@@ -386,7 +396,7 @@ def test_a_completed_visit_takes_items_captured_before_it_finished_only(team, ca
     )
 
     assert [r["status"] for r in body["results"]] == ["applied", "applied", "rejected"]
-    assert body["results"][2]["errors"] == {"visit": [CLOSED]}
+    assert body["results"][2]["errors"] == {"visit": [CLOSED[VisitStatus.COMPLETED]]}
 
 
 # --- Offline edits -------------------------------------------------------------------------

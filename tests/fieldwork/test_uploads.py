@@ -23,6 +23,13 @@ __all__ = ["media", "visits"]  # fixtures shared through photo_support
 
 pytestmark = pytest.mark.django_db
 
+CLOSED = {
+    VisitStatus.CANCELLED: "This visit was cancelled: nothing can be captured for it.",
+    VisitStatus.NO_SHOW: (
+        "Nobody was home for this visit (no-show): nothing can be captured for it."
+    ),
+}
+
 
 @pytest.fixture
 def photo() -> bytes:
@@ -310,7 +317,8 @@ def test_a_closed_visit_takes_no_photos(uploader, visits, photo, media, status):
     response = uploader.create(visits.mine, photo)
 
     assert response.status_code == 400
-    assert response.json()["errors"] == {"visit": ["This visit is closed."]}
+    assert response.json()["errors"] == {"visit": [CLOSED[status]]}
+    assert PhotoUpload.objects.count() == 0
 
 
 def test_a_photo_is_linked_to_its_observation_by_the_observations_device_id(

@@ -533,7 +533,7 @@ def test_the_insight_page_shows_the_insight_its_evidence_boards_and_history(fiel
             card=card(insight, field.product), column=Column.PLANNED, actor=team.product
         )
     insights.comment_create(insight=insight, author=team.marketing, text="Great for spring.")
-    quotes.quote_use_record(
+    use = quotes.quote_use_record(
         quote=field.quotes[0],
         actor=team.marketing,
         campaign="Spring freezer campaign",
@@ -559,13 +559,18 @@ def test_the_insight_page_shows_the_insight_its_evidence_boards_and_history(fiel
     assert texts(response, "evidence-text") == [field.notes[1].text]
     assert f'src="/photos/{photo.pk}/thumb.jpg"' in response.content.decode()
     assert texts(response, "badge-cleared") == ["Cleared for marketing"]
+    # The quote's use decided the marketing card (and moved it to Used in copy).
     assert texts(response, "placement-when") == [
-        f"In New since {tokyo(card(insight, field.marketing).moved_at)}",
+        f"Decided when a quote was used in Spring freezer campaign, recorded by "
+        f"{team.marketing} on {tokyo(use.created_at)} "
+        f"{(use.created_at - insight.first_observed_at).days} days after it was first seen "
+        "in a home",
         f"Planned: decided by {team.product} on {tokyo(moment)} "
         f"{(moment - insight.first_observed_at).days} days after it was first seen in a home",
     ]
     assert texts(response, "history-what")[0] == "Product board: moved from New to Planned"
     assert sorted(texts(response, "history-what")[1:]) == [
+        "Marketing board: moved from New to Used in copy",
         "Placed on Marketing board in New",
         "Placed on Product board in New",
     ]

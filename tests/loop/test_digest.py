@@ -14,14 +14,29 @@ from django_celery_beat.models import PeriodicTask
 
 from studies.common.models import User
 from studies.common.roles import Role
+from studies.fieldwork.models import ObservationKind
 from studies.loop import tasks
 from studies.loop.models import DigestDelivery
 from studies.loop.services import digest as digest_services
 from studies.loop.services.digest import digest_collect, digest_week_starting, digests_send
 from studies.scheduling.models import Study
-from studies.synthesis.models import Board, BoardCard, CardEvent, Column, Insight
+from studies.synthesis.models import (
+    Board,
+    BoardCard,
+    CardEvent,
+    Column,
+    Evidence,
+    Insight,
+    QuoteUse,
+)
 from tests.conftest import Team, enrol_consenting
-from tests.factories import MembershipFactory, StudyFactory
+from tests.factories import (
+    MembershipFactory,
+    ObservationFactory,
+    RoundFactory,
+    StudyFactory,
+    VisitFactory,
+)
 
 UTC = dt.UTC
 # Monday 11 January 2027 at 07:00 UTC, when beat runs: the digest covers 4 to 10 January.
@@ -94,8 +109,10 @@ def test_it_collects_what_landed_on_the_teams_boards_that_week(
     place(second_study, "product", "On product, where they are marketing", TUESDAY)
     place(second_study, "marketing", "“I never know what's in there”", TUESDAY)
 
-    # One query: the week's events of the team's studies, with card, board, insight, study.
-    with django_assert_num_queries(1):
+    # Four queries: the week's placings with card, board, insight and study; then for the
+    # cards moved (or whose quotes were used) that week, as every decision is read
+    # (synthesis.selectors.card_timings): the cards, their events, their quotes' uses.
+    with django_assert_num_queries(4):
         product = digest_collect(recipient=team.product, board_kind="product", week_starting=WEEK)
     marketing = digest_collect(recipient=team.product, board_kind="marketing", week_starting=WEEK)
 
@@ -114,17 +131,47 @@ def test_it_collects_what_landed_on_the_teams_boards_that_week(
     assert marketing.decided == []
 
 
+def use_a_quote(card: BoardCard, when: dt.datetime) -> QuoteUse:
+    """A quote backing the card's insight, recorded as used in copy at `when`."""
+    visit = VisitFactory(round=RoundFactory(study=card.study))
+    quote = ObservationFactory(visit=visit, kind=ObservationKind.QUOTE, text="My second pantry.")
+    Evidence.objects.create(insight=card.insight, observation=quote)
+    use = QuoteUse.objects.create(observation=quote, campaign="Spring", used_on=when.date())
+    QuoteUse.objects.filter(pk=use.pk).update(created_at=when)
+    return use
+
+
 def test_a_card_placed_and_decided_in_the_same_week_shows_once_under_its_decision(team):
     card = place(team.study, "marketing", "“The freezer is my second pantry”", TUESDAY)
-    move(card, Column.USED, WEDNESDAY)
+    use_a_quote(card, WEDNESDAY)
 
     digest = digest_collect(recipient=team.marketing, board_kind="marketing", week_starting=WEEK)
 
     assert digest.landed == []
-    assert [(item.statement, item.column) for item in digest.decided] == [
-        ("“The freezer is my second pantry”", "Used in copy")
+    assert [(item.statement, item.column, item.at) for item in digest.decided] == [
+        ("“The freezer is my second pantry”", "Used in copy", WEDNESDAY)
     ]
     assert (digest.cards, digest.insights) == (1, 1)
+
+
+def test_a_marketing_card_moved_to_used_without_a_recorded_use_is_not_a_decision(team):
+    card = place(team.study, "marketing", "“Labels fall off in the cold”", LAST_MONTH)
+    move(card, Column.USED, WEDNESDAY)
+
+    digest = digest_collect(recipient=team.marketing, board_kind="marketing", week_starting=WEEK)
+
+    assert digest.decided == []
+
+
+def test_a_decision_of_another_week_is_not_listed_again(team):
+    card = place(team.study, "product", "Freezer space runs out first", LAST_MONTH)
+    move(card, Column.PLANNED, LAST_MONTH)
+    move(card, Column.SHIPPED, WEDNESDAY)
+
+    digest = digest_collect(recipient=team.product, board_kind="product", week_starting=WEEK)
+
+    # Decided last month, on its first move into Planned: shipping it later is no new decision.
+    assert digest.decided == []
 
 
 def test_a_card_put_back_on_the_board_lands_again(team):

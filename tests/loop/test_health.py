@@ -111,12 +111,13 @@ def test_a_product_card_is_decided_by_a_move_to_planned_not_by_a_quote_use(chain
     ("use_at", "used_column_at", "decided_at"),
     [
         (days(4), days(6), days(4)),  # the quote is used in copy before the card moves
-        (days(5), days(3), days(3)),  # the card moves to Used before the use is recorded
+        # A card moved to Used by hand is not decided until a use of its quote is recorded.
+        (days(5), days(3), days(5)),
         (days(1.5), None, days(2)),  # a use before the card was placed: decided at placing
     ],
     ids=["use-first", "move-first", "use-before-placing"],
 )
-def test_a_marketing_card_is_decided_by_whichever_comes_first(
+def test_a_marketing_card_is_decided_by_the_first_recorded_use_of_its_quotes(
     chain, use_at, used_column_at, decided_at
 ):
     quote = chain.observe(captured=T0, round_=chain.rounds[1], kind=ObservationKind.QUOTE)

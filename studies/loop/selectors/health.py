@@ -41,7 +41,7 @@ import statistics
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import models
@@ -115,6 +115,9 @@ class LoopHealth:
     slowest_open: list[OpenItem]  # the oldest open items, at most SLOWEST_OPEN_LIMIT
     decided: int  # decided cards
     open: int  # open items: insights on no board and cards awaiting a decision
+    # When each decided live card of the study was decided, by card id (all rounds): the
+    # moments the timings are measured to (synthesis.policies.card_decision).
+    decided_at: dict[uuid.UUID, datetime] = field(default_factory=dict)
 
     @property
     def headline(self) -> Timing:
@@ -240,12 +243,14 @@ def loop_health(
     open_items: list[tuple[uuid.UUID | None, OpenItem]] = []
     on_a_board: set[uuid.UUID] = set()
     live_cards = BoardCard.objects.filter(study=study, removed_at__isnull=True)
+    decided_at: dict[uuid.UUID, datetime] = {}
     for timed in card_timings(live_cards):
         card, insight = timed.card, insights[timed.card.insight_id]
         key = round_of(insight.pk)
         on_a_board.add(insight.pk)
         routed_by_round[key].append(_span(insight.created_at, timed.placed_at))
         if timed.decision is not None:
+            decided_at[card.pk] = timed.decision.at
             decided_by_round[key].append(_span(timed.placed_at, timed.decision.at))
             overall_by_round[key].append(_span(seen_at(insight), timed.decision.at))
         elif card.column != Column.PARKED:
@@ -304,4 +309,5 @@ def loop_health(
             len(values) for key, values in decided_by_round.items() if keys is None or key in keys
         ),
         open=len(chosen_open),
+        decided_at=decided_at,
     )

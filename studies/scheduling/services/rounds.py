@@ -168,6 +168,7 @@ class GuideItem:
     question_id: uuid.UUID | None = None
 
 
+@transaction.atomic
 def guide_replace(*, round_: Round, questions: Sequence[str | GuideItem]) -> None:
     """Make the round's guide these questions, in this order.
 

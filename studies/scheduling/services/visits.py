@@ -349,7 +349,6 @@ def visit_transition(*, visit: Visit, actor: User | None, to_status: str) -> Vis
     return visit
 
 
-@transaction.atomic
 def visits_start_by_capture(*, first_capture: dict[uuid.UUID, dt.datetime], actor: User) -> int:
     """Start the scheduled visits that just took their first item, each at the moment that
     item was captured on the device (never later than now). Returns how many it started.
@@ -360,6 +359,11 @@ def visits_start_by_capture(*, first_capture: dict[uuid.UUID, dt.datetime], acto
     """
     if not first_capture:
         return 0
+    with transaction.atomic():
+        return _start_by_capture(first_capture, actor)
+
+
+def _start_by_capture(first_capture: dict[uuid.UUID, dt.datetime], actor: User) -> int:
     now = timezone.now()
     visits = list(
         Visit.objects.select_for_update()

@@ -34,14 +34,21 @@ def card_timings(cards: QuerySet[BoardCard]) -> list[CardTiming]:
     events = (
         CardEvent.objects.filter(card__in=cards.order_by().values("pk"))
         .order_by("created_at", "pk")
-        .values_list("card_id", "kind", "to_column", "created_at", "actor__username")
+        .values_list("card_id", "kind", "to_column", "created_at", *_person("actor"))
     )
-    for card_id, kind, to_column, created_at, actor in events:
+    for card_id, kind, to_column, created_at, *actor in events:
         first_event.setdefault(card_id, created_at)
         if kind == CardEvent.Kind.PLACED:
             placed.setdefault(card_id, created_at)
         elif kind == CardEvent.Kind.MOVED:
-            moves[card_id].append(policies.Move(at=created_at, to_column=to_column, actor=actor))
+            moves[card_id].append(
+                policies.Move(
+                    at=created_at,
+                    to_column=to_column,
+                    actor=actor[0],
+                    actor_name=_name(*actor),
+                )
+            )
 
     uses: dict[uuid.UUID, list[policies.QuoteUseRecord]] = defaultdict(list)
     rows = (
@@ -52,12 +59,17 @@ def card_timings(cards: QuerySet[BoardCard]) -> list[CardTiming]:
         )
         .order_by("created_at", "pk")
         .values_list(
-            "observation__evidence__insight_id", "created_at", "campaign", "recorded_by__username"
+            "observation__evidence__insight_id", "created_at", "campaign", *_person("recorded_by")
         )
     )
-    for insight_id, created_at, campaign, recorded_by in rows:
+    for insight_id, created_at, campaign, *person in rows:
         uses[insight_id].append(
-            policies.QuoteUseRecord(at=created_at, campaign=campaign, recorded_by=recorded_by)
+            policies.QuoteUseRecord(
+                at=created_at,
+                campaign=campaign,
+                recorded_by=person[0],
+                recorded_by_name=_name(*person),
+            )
         )
 
     timings = []
@@ -71,6 +83,15 @@ def card_timings(cards: QuerySet[BoardCard]) -> list[CardTiming]:
         )
         timings.append(CardTiming(card=card, placed_at=placed_at, decision=decision))
     return timings
+
+
+def _person(path: str) -> tuple[str, str, str]:
+    return (f"{path}__username", f"{path}__first_name", f"{path}__last_name")
+
+
+def _name(username: str | None, first: str | None, last: str | None) -> str:
+    """What str(User) says (the full name, else the username), from the joined columns."""
+    return f"{first or ''} {last or ''}".strip() or (username or "")
 
 
 def card_decisions(cards: QuerySet[BoardCard]) -> dict[uuid.UUID, policies.Decision | None]:

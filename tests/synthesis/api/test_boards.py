@@ -262,6 +262,7 @@ def test_product_moves_a_card_to_a_decision_with_a_note(client_for, field):
         "column": "planned",
         "by": "product",
         "at": iso(event.created_at),
+        "campaign": "",
     }
 
 

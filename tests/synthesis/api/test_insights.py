@@ -46,12 +46,23 @@ def evidence_row(evidence: Evidence) -> dict:
         "kind": evidence.observation.kind if evidence.observation else "photo",
         "text": evidence.observation.text if evidence.observation else item.caption,
         "speaker": evidence.observation.speaker if evidence.observation else "",
+        "question": question_of(evidence.observation),
         "household": {"id": str(household.pk), "code": household.code},
         "round": round_ref(item.visit.round),
         "captured_at": iso(item.captured_at),
         "photos": photos,
         "added_by": "researcher",
         "added_at": iso(evidence.created_at),
+    }
+
+
+def question_of(observation) -> dict | None:
+    if observation is None or not observation.question:
+        return None
+    return {
+        "id": str(observation.guide_question_id),
+        "key": str(observation.guide_question.key),
+        "text": observation.question,
     }
 
 
@@ -296,9 +307,23 @@ def test_the_detail_shows_decisions_comments_and_quote_uses(client_for, field):
         "column": "parked",
         "moved_at": iso(product_card.moved_at),
         "moved_by": "product",
-        "decision": {"column": "planned", "by": "lead", "at": iso(planned.created_at)},
+        "decision": {
+            "column": "planned",
+            "by": "lead",
+            "at": iso(planned.created_at),
+            "campaign": "",
+        },
     }
-    assert body["boards"][0]["decision"] is None
+    # The use of one of its quotes decided the marketing card, and moved it to Used in copy.
+    assert (body["boards"][0]["column"], body["boards"][0]["decision"]) == (
+        "used",
+        {
+            "column": "used",
+            "by": "marketing",
+            "at": iso(use.created_at),
+            "campaign": "Spring mailer",
+        },
+    )
     assert body["comments"] == [
         {
             "id": str(comment.pk),
