@@ -92,6 +92,18 @@ GUIDES = [
 ]
 
 
+# A question of a later guide that is an earlier one asked in new words: answers to both are
+# one question's across rounds (GuideQuestion.key), each kept with the words it was given to.
+REWORDED = {
+    "Walk us through the leftovers from the last meal you cooked.": (
+        "Walk us through what happened to last night's leftovers."
+    ),
+    "How do you keep track of what is in the freezer now?": (
+        "How do you know what is in the freezer right now?"
+    ),
+}
+
+
 @dataclass(frozen=True)
 class DemoHousehold:
     code: str
@@ -348,6 +360,28 @@ def answer(
         caption=caption,
         minutes_in=minutes_in,
     )
+
+
+@dataclass(frozen=True)
+class DemoPhoto:
+    """A photo taken on its own, with no note: evidence in its own right."""
+
+    drawing: str  # a drawing in studies.demo.photos
+    caption: str
+    tags: tuple[str, ...]
+    minutes_in: int = 30
+
+
+# Photos taken with no note, by household code and round, as OBSERVATIONS.
+PHOTOS_ALONE: dict[tuple[str, int], list[DemoPhoto]] = {
+    ("H-003", 1): [
+        DemoPhoto(
+            "freezer_files",
+            "Freezer bags filed upright like folders, each dated on masking tape",
+            ("Labels and dates", "Workaround"),
+        )
+    ],
+}
 
 
 # What was captured at each visit, by household code and round (0 = the oldest round).

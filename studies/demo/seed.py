@@ -23,7 +23,7 @@ from studies.common.models import User
 from studies.common.roles import Role
 from studies.demo import content, timeline
 from studies.demo.photos import render_jpeg
-from studies.fieldwork.models import Observation, ObservationKind, ObservationTag, Tag
+from studies.fieldwork.models import Observation, ObservationKind, ObservationTag, Photo, Tag
 from studies.fieldwork.services.photos import photo_ingest
 from studies.loop.services.pressure import pressure_review_submit, pressure_test_open
 from studies.scheduling import services
@@ -229,13 +229,24 @@ def _plan_rounds(
             automatic=True,
             now=_local(period.start, dt.time(7, 0), study),
         )
-        services.guide_replace(round_=outcome.round, questions=content.GUIDES[index])
+        services.guide_replace(round_=outcome.round, questions=_guide(outcome.round, index))
         rounds.append(outcome.round)
         _log_round(outcome, log)
     upcoming = services.round_plan_next(study=study, now=now)
     rounds.append(upcoming.round)
     _log_round(upcoming, log)
     return rounds
+
+
+def _guide(round_: Round, index: int) -> list[str | services.GuideItem]:
+    """The round's guide from GUIDES: questions carried from the round before stay the same
+    questions, those reworded (content.REWORDED) too, under their new words."""
+    carried = {question.text: question for question in round_.guide.asked()}
+    items: list[str | services.GuideItem] = []
+    for text in content.GUIDES[index]:
+        earlier = carried.get(content.REWORDED.get(text, ""))
+        items.append(services.GuideItem(text, earlier.pk) if earlier else text)
+    return items
 
 
 def _log_round(outcome: services.PlanningOutcome, log: Log) -> None:
@@ -411,7 +422,7 @@ def _capture_observations(
         ).first()
         if visit is None:
             continue  # not visited yet, or nobody was home
-        guide = {question.position: question for question in round_.guide.all()}
+        guide = {question.position: question for question in round_.guide.asked()}
         for item in items:
             captured_at = visit.scheduled_start + dt.timedelta(minutes=item.minutes_in)
             # ORM on purpose: see the module docstring.
@@ -422,6 +433,9 @@ def _capture_observations(
                 text=item.text,
                 speaker=item.speaker,
                 guide_question=guide.get(item.guide_position)
+                if item.guide_position is not None
+                else None,
+                question_text=guide[item.guide_position].text
                 if item.guide_position is not None
                 else None,
                 captured_at=captured_at,
@@ -442,10 +456,35 @@ def _capture_observations(
                     observation=observation,
                 )
                 photos += 1
+    photos += _photos_alone(rounds, households)
     log(
         _("Observations: %(observations)d captured, with %(photos)d photos.")
         % {"observations": observations, "photos": photos}
     )
+
+
+def _photos_alone(rounds: Sequence[Round], households: dict[str, Household]) -> int:
+    """Photos taken with no note (content.PHOTOS_ALONE), tagged at capture as a phone does."""
+    taken = 0
+    for (code, round_index), pictures in content.PHOTOS_ALONE.items():
+        visit = Visit.objects.filter(
+            round=rounds[round_index], household=households[code], status=VisitStatus.COMPLETED
+        ).first()
+        if visit is None:
+            continue
+        for picture in pictures:
+            captured_at = visit.scheduled_start + dt.timedelta(minutes=picture.minutes_in)
+            if _photos_allowed(visit.household, captured_at):
+                photo_ingest(
+                    visit=visit,
+                    author=visit.researcher,
+                    content=render_jpeg(picture.drawing),
+                    caption=picture.caption,
+                    tag_names=picture.tags,
+                    captured_at=captured_at,
+                )
+                taken += 1
+    return taken
 
 
 def _synthesise(
@@ -465,12 +504,17 @@ def _synthesise(
             .distinct()
             .order_by("captured_at")
         )
+        # A photo taken on its own backs the insight its tag names, as a note would.
+        pictures = Photo.objects.shown().filter(
+            visit__round__study=study, observation__isnull=True, tags=tags[demo.evidence_tag]
+        )
         insight = insights.insight_create(
             study=study,
             actor=users[demo.by],
             statement=demo.statement,
             description=demo.description,
             observation_ids=[observation.pk for observation in evidence],
+            photo_ids=list(pictures.values_list("pk", flat=True)),
             tag_ids=[tags[name].pk for name in demo.tags],
             research_question_id=questions[demo.question].pk,
         )

@@ -192,12 +192,21 @@ def test_it_plans_three_past_rounds_with_guides_and_one_upcoming(on_a_fixed_day)
     assert [round_.label for round_ in rounds] == ["2025-Q4", "2026-Q1", "2026-Q2", "2026-Q3"]
     today = TODAY.date()
     assert [round_.window_start <= today for round_ in rounds] == [True, True, True, False]
-    guides = [list(round_.guide.values_list("text", flat=True)) for round_ in rounds]
-    assert all(5 <= len(guide) <= 6 for guide in guides)
-    assert guides[0] != guides[1] != guides[2]
+    guides = [list(round_.guide.asked()) for round_ in rounds]
+    texts = [[question.text for question in guide] for guide in guides]
+    assert all(5 <= len(guide) <= 6 for guide in texts)
+    assert texts[0] != texts[1] != texts[2]
     # The upcoming round starts from the last guide, as automatic planning does.
-    assert guides[3] == guides[2]
+    assert texts[3] == texts[2]
+    assert [q.key for q in guides[3]] == [q.key for q in guides[2]]
     assert all(round_.visits.exists() for round_ in rounds)
+    # A question kept in the same words, or reworded, is one question across the rounds.
+    freezer = [
+        next(q for q in guide if "freezer" in q.text and q.text.startswith("How do")).key
+        for guide in guides
+    ]
+    assert len(set(freezer)) == 1
+    assert guides[2][1].text == "How do you keep track of what is in the freezer now?"
 
 
 @pytest.mark.django_db
@@ -296,8 +305,9 @@ def test_photos_are_drawn_jpegs_without_exif_and_only_where_consented(
     with django_capture_on_commit_callbacks(execute=True):
         run_seed_demo()
 
-    photos = Photo.objects.select_related("observation__visit__household")
+    photos = Photo.objects.select_related("visit__household")
     assert 8 <= photos.count() <= 12
+    assert photos.filter(observation__isnull=True).count() == 1  # a photo taken on its own
     for photo in photos:
         assert photo.status == "ready"
         with photo.original.open("rb"), Image.open(photo.original) as image:
@@ -309,8 +319,8 @@ def test_photos_are_drawn_jpegs_without_exif_and_only_where_consented(
             assert len(image.convert("RGB").getcolors(maxcolors=1_000_000)) > 50
         assert photo.caption
         assert (
-            Consent.objects.in_force(photo.observation.captured_at)
-            .filter(household=photo.observation.visit.household, kind=ConsentKind.PHOTOS)
+            Consent.objects.in_force(photo.captured_at)
+            .filter(household=photo.visit.household, kind=ConsentKind.PHOTOS)
             .exists()
         )
 
@@ -389,6 +399,26 @@ def test_it_synthesises_insights_onto_both_boards(on_a_fixed_day):
 
 
 @pytest.mark.django_db
+def test_a_photo_taken_on_its_own_and_answers_with_their_questions_are_on_the_boards(
+    on_a_fixed_day,
+):
+    run_seed_demo()
+
+    labels = Insight.objects.get(statement__startswith="Households invent their own date labels")
+    alone = Evidence.objects.get(insight=labels, photo__isnull=False).photo
+    assert alone.observation is None
+    assert sorted(alone.tags.values_list("name", flat=True)) == ["Labels and dates", "Workaround"]
+    assert set(labels.cards.values_list("board__slug", flat=True)) == {"product", "marketing"}
+    answers = Observation.objects.filter(
+        kind=ObservationKind.ANSWER, evidence__insight__cards__isnull=False
+    ).distinct()
+    assert answers.exists()
+    for answer in answers:
+        assert answer.question_text == answer.guide_question.text
+        assert answer.question
+
+
+@pytest.mark.django_db
 def test_it_dates_the_loop_as_it_would_have_happened(on_a_fixed_day):
     run_seed_demo()
 
@@ -401,9 +431,9 @@ def test_it_dates_the_loop_as_it_would_have_happened(on_a_fixed_day):
     now = timezone.now()
     for insight in Insight.objects.filter(study=study):
         assert insight.first_observed_at < insight.created_at < now
-        for evidence in insight.evidence.select_related("observation"):
+        for evidence in insight.evidence.select_related("observation", "photo"):
             assert evidence.created_at >= insight.created_at
-            assert evidence.created_at >= evidence.observation.received_at
+            assert evidence.created_at >= (evidence.observation or evidence.photo).received_at
         for card in insight.cards.all():
             events = list(card.events.order_by("created_at"))
             assert events[0].kind == CardEvent.Kind.PLACED
