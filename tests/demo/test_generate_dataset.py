@@ -11,7 +11,15 @@ from django.db.models import F
 
 from studies.common.models import User
 from studies.common.roles import Role
-from studies.fieldwork.models import Observation, ObservationKind, Photo, PhotoStatus, Tag, TagGroup
+from studies.fieldwork.models import (
+    Observation,
+    ObservationKind,
+    Photo,
+    PhotoStatus,
+    PhotoTag,
+    Tag,
+    TagGroup,
+)
 from studies.scheduling.models import (
     Consent,
     ConsentKind,
@@ -122,6 +130,30 @@ def test_photos_are_ready_and_share_a_few_real_files(settings):
         assert (settings.MEDIA_ROOT / name).stat().st_size > 0
     # Photos are taken only in homes that allow them.
     assert not Photo.objects.exclude(visit__household__consents__kind=ConsentKind.PHOTOS).exists()
+    # Those taken on their own carry tags of their own study, as a phone tags them.
+    alone = photos.filter(observation__isnull=True)
+    assert alone.filter(tags__isnull=False).exists()
+    assert not PhotoTag.objects.exclude(tag__study=F("photo__visit__round__study")).exists()
+    assert not PhotoTag.objects.filter(photo__observation__isnull=False).exists()
+
+
+def test_answers_keep_the_words_asked_and_a_question_keeps_its_key_across_rounds():
+    generate()
+
+    answers = Observation.objects.filter(kind=ObservationKind.ANSWER).select_related(
+        "guide_question"
+    )
+    assert answers.exists()
+    assert all(answer.question_text == answer.guide_question.text for answer in answers)
+    study = Study.objects.order_by("title").first()
+    keys = [
+        {question.text: question.key for question in round_.guide.asked()}
+        for round_ in study.rounds.order_by("window_start")
+    ]
+    kept = "Tell us about the last time you threw food away."
+    assert keys[0][kept] == keys[1][kept]
+    reworded = "How do you keep track of what is in the freezer now?"
+    assert keys[2][reworded] == keys[1]["How do you know what is in the freezer right now?"]
 
 
 def test_the_product_and_marketing_logins_see_every_study():

@@ -142,6 +142,7 @@ class Builder:
         self.tags: list[dict[str, Tag]] = []  # per study, by name
         self.panels: list[list[Member]] = []  # per study
         self.guides: dict[uuid.UUID, list[uuid.UUID]] = {}  # guide question ids, by round
+        self.wording: dict[uuid.UUID, str] = {}  # each guide question's text, by id
         self.visits: list[VisitRecord] = []
         self.observations: list[ObservationRecord] = []
         self.photos: list[PhotoRecord] = []

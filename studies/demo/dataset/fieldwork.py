@@ -28,6 +28,7 @@ from studies.fieldwork.models import (
     ObservationTag,
     Photo,
     PhotoStatus,
+    PhotoTag,
 )
 from studies.fieldwork.services.photos import OUTPUT_FIELDS, put_exactly
 from studies.scheduling.models import GuideQuestion, Round, Visit, VisitStatus
@@ -51,6 +52,9 @@ def make_rounds_and_visits(builder: Builder) -> None:
     rounds, guide, visits = [], [], []
     for study_index, study in enumerate(builder.studies):
         researchers = builder.study_researchers(study_index)
+        # A question asked again in a later round, in the same words or reworded, is the
+        # same question: the same key, as planning carries it.
+        keys: dict[str, uuid.UUID] = {}
         for round_index, period in enumerate(builder.periods):
             round_ = Round(
                 id=builder.uuid(),
@@ -62,11 +66,18 @@ def make_rounds_and_visits(builder: Builder) -> None:
             )
             rounds.append(round_)
             questions = [
-                GuideQuestion(id=builder.uuid(), round=round_, position=position, text=text)
+                GuideQuestion(
+                    id=builder.uuid(),
+                    round=round_,
+                    key=keys.setdefault(content.REWORDED.get(text, text), builder.uuid()),
+                    position=position,
+                    text=text,
+                )
                 for position, text in enumerate(content.GUIDES[round_index % len(content.GUIDES)])
             ]
             guide += questions
             builder.guides[round_.pk] = [question.pk for question in questions]
+            builder.wording.update({question.pk: question.text for question in questions})
             days = working_days(period.start, period.end)
             panel = [
                 member
@@ -157,6 +168,7 @@ def make_observations(builder: Builder) -> None:
                 )
                 builder.observations.append(observation)
                 guide = builder.guides[visit.round.pk]
+                question = guide[min(position, len(guide) - 1)] if position is not None else None
                 rows.append(
                     Observation(
                         id=observation.id,
@@ -165,9 +177,8 @@ def make_observations(builder: Builder) -> None:
                         kind=kind,
                         text=text,
                         speaker=speaker,
-                        guide_question_id=(
-                            guide[min(position, len(guide) - 1)] if position is not None else None
-                        ),
+                        guide_question_id=question,
+                        question_text=builder.wording[question] if question else None,
                         device_id=builder.uuid(),
                         captured_at=captured_at,
                     )
@@ -208,6 +219,13 @@ def make_photos(builder: Builder) -> None:
         for item in items
         if item.photo
     }
+    # A photo taken on its own is tagged at capture with what its drawing shows.
+    drawn_tags = {
+        item.photo: item.tags
+        for items in content.OBSERVATIONS.values()
+        for item in items
+        if item.photo
+    }
     renditions = _write_image_files(sorted(captions))
     builder.progress(
         _("Image files: %(count)d drawings rendered once, each shared by many photos.")
@@ -219,7 +237,7 @@ def make_photos(builder: Builder) -> None:
         if observation.kind == ObservationKind.NOTE:
             notes[observation.visit.id].append(observation)
     drawings = sorted(renditions)
-    rows = []
+    rows, links = [], []
     for number in range(builder.size.photos):
         visit = builder.rng.choice(allowed)
         candidates = notes[visit.id]
@@ -256,12 +274,21 @@ def make_photos(builder: Builder) -> None:
                 **rendition.files,
             )
         )
+        if observation is None:
+            study_tags = builder.tags[visit.study]
+            links += [
+                PhotoTag(photo_id=photo.id, tag_id=study_tags[name].pk)
+                for name in drawn_tags[drawing]
+                if name in study_tags
+            ]
     builder.insert(Photo, rows, "photos")
+    builder.insert(PhotoTag, links, "photo tags")
     builder.progress(
-        _("Photos: %(count)s ready, %(attached)s of them attached to a note.")
+        _("Photos: %(count)s ready, %(attached)s of them attached to a note, %(tags)s tags.")
         % {
             "count": f"{len(rows):,}",
             "attached": f"{sum(len(photos) for photos in builder.photos_of.values()):,}",
+            "tags": f"{len(links):,}",
         }
     )
 

@@ -13,6 +13,7 @@ from studies.fieldwork.models import (
     Observation,
     ObservationTag,
     Photo,
+    PhotoTag,
     PhotoUpload,
     SyncConflict,
     SyncOperation,
@@ -63,9 +64,9 @@ def webhooks_listening() -> int:
 # Leaf first, so every delete finds nothing left pointing at what it removes.
 _RESET_ORDER: list[type[models.Model]] = [
     QuoteUse, Comment, CardEvent, BoardCard, Evidence, InsightTag, Insight, SyncConflict,
-    SyncOperation, PhotoUpload, Photo, ObservationTag, Observation, Tag, VisitChange, Visit,
-    GuideQuestion, Round, Enrolment, Consent, HouseholdContact, Household, ResearchQuestion,
-    StudyMembership, Study,
+    SyncOperation, PhotoUpload, PhotoTag, Photo, ObservationTag, Observation, Tag, VisitChange,
+    Visit, GuideQuestion, Round, Enrolment, Consent, HouseholdContact, Household,
+    ResearchQuestion, StudyMembership, Study,
 ]  # fmt: skip
 
 
