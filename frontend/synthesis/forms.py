@@ -8,15 +8,18 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from frontend.refusals import ServiceErrorsMixin
 from studies.fieldwork.models import ObservationKind, Tag, TagGroup
 from studies.scheduling.models import Household, ResearchQuestion, Round
 from studies.synthesis.models import Insight
-from studies.synthesis.selectors import ObservationFilters
+from studies.synthesis.selectors import PHOTO_KIND, GuideQuestionKey, ObservationFilters
 
 ANY = ("", _("Any"))
+# A question's wording in the filter's list: long questions are cut, the list stays narrow.
+QUESTION_LABEL_CHARS = 70
 
 
 def _choices(pairs: Iterable[tuple[object, str]], empty: tuple[str, Any]) -> list:
@@ -60,9 +63,20 @@ class ObservationFilterForm(forms.Form):
     )
     tag = _uuid_choice(label=_("Tag"))
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[ANY, *ObservationKind.choices]
+        label=_("Kind"),
+        required=False,
+        choices=[ANY, *ObservationKind.choices, (PHOTO_KIND, _("Photo"))],
     )
-    text = forms.CharField(label=_("Text contains"), required=False, max_length=200)
+    question = _uuid_choice(
+        label=_("Question"),
+        help_text=_("One guide question's answers, across rounds."),
+    )
+    text = forms.CharField(
+        label=_("Text contains"),
+        required=False,
+        max_length=200,
+        help_text=_("Photo captions too."),
+    )
 
     def __init__(
         self,
@@ -70,9 +84,14 @@ class ObservationFilterForm(forms.Form):
         rounds: list[Round],
         households: list[Household],
         tags: list[Tag],
+        guide_questions: list[GuideQuestionKey],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["question"].choices = _choices(
+            ((q.key, Truncator(q.text).chars(QUESTION_LABEL_CHARS)) for q in guide_questions),
+            ANY,
+        )
         self.fields["round"].choices = _choices(((r.pk, r.label) for r in rounds), ANY)
         self.fields["household"].choices = _choices(
             (
@@ -92,6 +111,7 @@ class ObservationFilterForm(forms.Form):
             tag_id=data["tag"],
             kind=data["kind"],
             text=data["text"].strip(),
+            question_key=data["question"],
         )
 
 

@@ -28,7 +28,7 @@ from django.utils import timezone
 from studies.common.models import User
 from studies.common.roles import Capability
 from studies.fieldwork import policies
-from studies.fieldwork.models import Observation, PhotoTag, Tag
+from studies.fieldwork.models import Observation, Photo, PhotoStatus, PhotoTag, Tag
 from studies.scheduling import access
 from studies.scheduling import policies as scheduling_policies
 from studies.scheduling import selectors as scheduling_selectors
@@ -149,3 +149,44 @@ def offline_bundle(
         visits=visits,
         studies=sorted(studies.values(), key=lambda study: (study.title, str(study.pk))),
     )
+
+
+@dataclass(frozen=True)
+class CapturedItem:
+    """One item captured on a visit: an observation (with `shown_photos`, the photos
+    attached to it) or a photo of its own."""
+
+    captured_at: dt.datetime
+    observation: Observation | None = None
+    photo: Photo | None = None
+
+
+def visit_captured_list(*, visit: Visit) -> list[CapturedItem]:
+    """What was captured on a visit, in the order it was taken: its live observations, each
+    with the photos attached to it, and the photos of their own (no note, or a note since
+    deleted). Photos are those anyone may see (consented, not deleted), failed ones left
+    out. Four queries: observations with their guide question, their tags, the photos,
+    their tags."""
+    observations = {
+        observation.pk: observation for observation in visit_observation_list(visit=visit)
+    }
+    for observation in observations.values():
+        observation.shown_photos = []  # type: ignore[attr-defined]
+    items = [
+        CapturedItem(captured_at=observation.captured_at, observation=observation)
+        for observation in observations.values()
+    ]
+    photos = (
+        Photo.objects.shown()
+        .filter(visit=visit)
+        .exclude(status=PhotoStatus.FAILED)
+        .prefetch_related(Prefetch("tags", queryset=Tag.objects.order_by(Lower("name"), "pk")))
+        .order_by("captured_at", "pk")
+    )
+    for photo in photos:
+        if photo.observation_id in observations:
+            observations[photo.observation_id].shown_photos.append(photo)  # type: ignore[attr-defined]
+        else:
+            items.append(CapturedItem(captured_at=photo.captured_at, photo=photo))
+    items.sort(key=lambda item: item.captured_at)
+    return items

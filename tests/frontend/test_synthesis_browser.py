@@ -210,12 +210,13 @@ def each_sees_the_others_change(browser: Browser, base_url: str, loop: Loop) -> 
     expect(marketer.locator("[data-move-form]")).to_have_count(0)
     marketer.context.close()
 
-    # One insight, placed on two boards, holding the one quote and its use.
+    # One insight, placed on two boards, holding the one quote and its use: recording the
+    # use decided the marketing card, so it moved into Used in copy.
     assert Insight.objects.count() == 1
     placements = BoardCard.objects.filter(insight=insight, removed_at__isnull=True)
     assert {(card.board.slug, card.column) for card in placements} == {
         ("product", Column.PLANNED),
-        ("marketing", Column.NEW),
+        ("marketing", Column.USED),
     }
     assert QuoteUse.objects.get().observation.text == QUOTE
 

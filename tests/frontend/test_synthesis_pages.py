@@ -15,10 +15,11 @@ from studies.fieldwork.models import (
     ObservationTag,
     Photo,
     PhotoStatus,
+    PhotoTag,
     Tag,
     TagGroup,
 )
-from studies.scheduling.models import ResearchQuestion
+from studies.scheduling.models import GuideQuestion, ResearchQuestion
 from studies.synthesis.models import Evidence, Insight, InsightTag
 from studies.synthesis.services import insights as insight_services
 from tests.conftest import enrol_consenting
@@ -30,6 +31,7 @@ from tests.synthesis.conftest import Field
 field = synthesis_fixtures.field
 
 PICKED = re.compile(r'name="observations" value="([0-9a-f-]{36})"')
+PHOTO_ITEM = re.compile(r'<li class="obs card obs-is-photo" id="photo-([0-9a-f-]{36})"')
 
 
 def synthesis_url(field: Field) -> str:
@@ -47,6 +49,34 @@ def tags_url(field: Field) -> str:
 def listed(response) -> set[uuid.UUID]:
     """The observations the synthesis screen offers to tick."""
     return {uuid.UUID(pk) for pk in PICKED.findall(response.content.decode())}
+
+
+def photo_items(response) -> set[uuid.UUID]:
+    """The photos the synthesis screen lists as items of their own."""
+    return {uuid.UUID(pk) for pk in PHOTO_ITEM.findall(response.content.decode())}
+
+
+def item_html(html: str, element_id: str) -> str:
+    """One item of the list, from its <li> to the next item."""
+    start = html.index(f'id="{element_id}"')
+    end = html.find('<li class="obs card', start)
+    return html[start : end if end != -1 else len(html)]
+
+
+def add_photo(observation_or_visit, *, caption="", tags=(), **fields) -> Photo:
+    attached = isinstance(observation_or_visit, Observation)
+    visit = observation_or_visit.visit if attached else observation_or_visit
+    photo = Photo.objects.create(
+        visit=visit,
+        observation=observation_or_visit if attached else None,
+        author=visit.researcher,
+        caption=caption,
+        captured_at=fields.pop("captured_at", timezone.now()),
+        status=fields.pop("status", PhotoStatus.READY),
+        **fields,
+    )
+    PhotoTag.objects.bulk_create(PhotoTag(photo=photo, tag=tag) for tag in tags)
+    return photo
 
 
 def make_insight(
@@ -615,6 +645,319 @@ def test_a_merge_is_confirmed_first_then_keeps_every_link(client, field):
     assert link_counts(into) == (4, 3)
 
 
+# --- Photos and answers -------------------------------------------------------------------
+
+
+def test_photos_are_listed_on_their_own_and_under_their_notes(client, field):
+    alone = add_photo(
+        field.quotes[0].visit, caption="The freezer drawer, packed", tags=[field.pain]
+    )
+    attached = add_photo(field.notes[1], caption="Tubs without labels")
+    client.force_login(field.team.lead)
+
+    response = client.get(synthesis_url(field))
+
+    html = response.content.decode()
+    assert photo_items(response) == {alone.pk}
+    item = item_html(html, f"photo-{alone.pk}")
+    assert f'name="photos" value="{alone.pk}"' in item
+    assert reverse("photo-file", args=[alone.pk, "thumb", "jpg"]) in item
+    assert "Photo: The freezer drawer, packed" in item
+    assert "Freezer blindness" in item
+    assert f"{field.households[0].code}</span>, parent of three, suburban" in item
+    assert "Round 2026-Q4" in item
+    assert 'data-label="Photo · ' in item
+    note = item_html(html, f"obs-{field.notes[1].pk}")
+    assert f'name="photos" value="{attached.pk}"' in note
+    assert "Photo: Tubs without labels" in note
+
+
+def test_the_photo_kind_lists_every_photo_and_no_observation(client, field):
+    alone = add_photo(field.quotes[0].visit, caption="Drawer")
+    attached = add_photo(field.notes[1], caption="Tubs")
+    add_photo(field.notes[2], caption="Deleted", deleted_at=timezone.now())
+    add_photo(field.notes[2], caption="Broken", status=PhotoStatus.FAILED, failure_reason="x")
+    client.force_login(field.team.lead)
+
+    response = client.get(synthesis_url(field), {"kind": "photo"})
+
+    assert response.status_code == 200
+    assert photo_items(response) == {alone.pk, attached.pk}
+    assert listed(response) == set()
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (lambda f: {"kind": "photo", "tag": f.pain.pk}, lambda p: {p[0]}),
+        (lambda f: {"kind": "photo", "text": "LABELS"}, lambda p: {p[1]}),
+        (lambda f: {"kind": "photo", "household": f.households[1].pk}, lambda p: {p[1]}),
+        (lambda f: {"kind": "photo", "round": f.rounds[1].pk}, lambda p: {p[0]}),
+        (lambda f: {"kind": "photo", "segment": "suburban"}, lambda p: {p[0]}),
+        # Without a kind, the note does not match the caption: its photo is listed alone.
+        (lambda f: {"text": "labels"}, lambda p: {p[1]}),
+    ],
+)
+def test_the_filters_apply_to_photos(client, field, query, expected):
+    photos = [
+        add_photo(field.quotes[0].visit, caption="Drawer", tags=[field.pain]),
+        add_photo(field.notes[1], caption="No labels"),
+    ]
+    client.force_login(field.team.lead)
+
+    response = client.get(synthesis_url(field), query(field))
+
+    assert photo_items(response) == {photo.pk for photo in expected(photos)}
+
+
+@pytest.fixture
+def answers(field: Field) -> list[Observation]:
+    """One guide question carried from the first round into the latest, reworded, with an
+    answer in each; and an answer to another question."""
+    first = GuideQuestion.objects.create(
+        round=field.rounds[0], position=0, text="What did you throw away?"
+    )
+    carried = GuideQuestion.objects.create(
+        round=field.rounds[1], key=first.key, position=0, text="What went in the bin this week?"
+    )
+    other = GuideQuestion.objects.create(round=field.rounds[1], position=1, text="Who shops?")
+    return [
+        ObservationFactory(
+            visit=visit,
+            kind=ObservationKind.ANSWER,
+            text=text,
+            guide_question=question,
+            question_text=question.text,
+        )
+        for visit, question, text in [
+            (field.notes[0].visit, first, "Half a bag of spinach."),
+            (field.quotes[1].visit, carried, "Bread, again."),
+            (field.quotes[2].visit, other, "Me, on Saturdays."),
+        ]
+    ]
+
+
+def test_an_answer_shows_the_question_in_the_words_it_was_asked(client, field, answers):
+    GuideQuestion.objects.filter(pk=answers[0].guide_question_id).update(text="Reworded later")
+    client.force_login(field.team.lead)
+
+    html = client.get(synthesis_url(field)).content.decode()
+
+    assert "Asked: “What did you throw away?”" in item_html(html, f"obs-{answers[0].pk}")
+    assert "Asked: “What went in the bin this week?”" in item_html(html, f"obs-{answers[1].pk}")
+    assert "Reworded later" not in html
+
+
+def test_the_question_filter_lists_a_questions_answers_across_rounds(client, field, answers):
+    client.force_login(field.team.lead)
+
+    page = client.get(synthesis_url(field))
+    response = client.get(synthesis_url(field), {"question": answers[0].guide_question.key})
+
+    options = re.findall(r'<option value="([0-9a-f-]{36})">([^<]*)</option>', page.content.decode())
+    key = str(answers[0].guide_question.key)
+    # One option per question, in the latest round's words.
+    assert (key, "What went in the bin this week?") in options
+    assert [value for value, _text in options].count(key) == 1
+    assert response.status_code == 200
+    assert listed(response) == {answers[0].pk, answers[1].pk}
+
+
+def test_an_unknown_question_is_a_400_that_lists_nothing(client, field, answers):
+    client.force_login(field.team.lead)
+
+    response = client.get(synthesis_url(field), {"question": str(uuid.uuid4())})
+
+    assert response.status_code == 400
+    assert listed(response) == set()
+
+
+# --- The selection ----------------------------------------------------------------------------
+
+
+def test_a_refused_form_comes_back_with_the_whole_selection(client, field):
+    photo = add_photo(field.quotes[0].visit, caption="The freezer drawer, packed")
+    client.force_login(field.team.lead)
+    # Ticked on other pages and filters: two quotes and a photo; on this one: a note.
+    url = f"{synthesis_url(field)}?kind=note"
+
+    response = client.post(
+        url,
+        {
+            "action": "create",
+            "statement": "",
+            "observations": [field.notes[0].pk, field.quotes[0].pk, field.quotes[1].pk],
+            "photos": [photo.pk],
+            "tags": [field.pain.pk],
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "Say in one sentence what was learned." in html
+    assert "4 observations and photos ticked" in html
+    tray = html[html.index("data-tray ") : html.index("</section>", html.index("data-tray "))]
+    for observation in field.quotes[:2]:
+        assert (
+            f'name="observations" value="{observation.pk}" id="tray-{observation.pk}" checked'
+        ) in tray
+    assert f'name="photos" value="{photo.pk}" id="tray-{photo.pk}" checked' in tray
+    assert "Quote · " in tray
+    # A label keeps the start of the words: enough to know the item again.
+    quote = "“I never know what is in the freezer until it is too late (0…”"
+    assert f"{field.households[0].code}: {quote}" in tray
+    assert "Photo · " in tray
+    assert "The freezer drawer, packed" in tray
+    # The note on this page is ticked where it is listed, and named in the tray.
+    note = item_html(html, f"obs-{field.notes[0].pk}")
+    assert re.search(r'id="pick-[^>]* checked>', note)
+    assert f'id="tray-{field.notes[0].pk}"' not in tray
+    assert "Stacks takeaway tubs in the freezer (0)." in tray
+    # The tag chosen stays chosen.
+    assert re.search(rf'value="{field.pain.pk}" data-tag-check checked', html)
+    assert not Insight.objects.exists()
+
+
+def test_a_refused_form_says_what_is_no_longer_there(client, field):
+    photo = add_photo(field.notes[0].visit, caption="Gone")
+    photo.deleted_at = timezone.now()
+    photo.save(update_fields=["deleted_at"])
+    client.force_login(field.team.lead)
+
+    response = client.post(
+        synthesis_url(field),
+        {
+            "action": "create",
+            "statement": "Freezers are black holes.",
+            "observations": [field.quotes[0].pk],
+            "photos": [photo.pk],
+        },
+    )
+
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert f"{photo.pk} is not part of this study." in html
+    assert "1 ticked item is no longer available" in html
+    assert f'data-tray-gone="{photo.pk}"' in html
+    assert "1 observation or photo ticked" in html
+
+
+def test_evidence_used_is_taken_out_of_the_browsers_selection_on_the_next_page(client, field):
+    photo = add_photo(field.quotes[0].visit)
+    client.force_login(field.team.lead)
+    client.post(
+        synthesis_url(field),
+        {
+            "action": "create",
+            "statement": "Freezers are black holes.",
+            "observations": [field.quotes[0].pk],
+            "photos": [photo.pk],
+        },
+    )
+
+    first = client.get(synthesis_url(field)).content.decode()
+    second = client.get(synthesis_url(field)).content.decode()
+
+    assert f'data-tray-used="{field.quotes[0].pk} {photo.pk}"' in first
+    assert 'data-tray-used=""' in second
+
+
+def test_a_refused_form_uses_nothing(client, field):
+    client.force_login(field.team.lead)
+    client.post(
+        synthesis_url(field),
+        {"action": "create", "statement": "", "observations": [field.quotes[0].pk]},
+    )
+
+    assert 'data-tray-used=""' in client.get(synthesis_url(field)).content.decode()
+
+
+def test_the_selection_is_kept_per_user_and_study(client, field):
+    client.force_login(field.team.researcher)
+
+    html = client.get(synthesis_url(field)).content.decode()
+
+    assert f'data-tray-key="rh-tray-{field.team.researcher.pk}-{field.team.study.pk}"' in html
+
+
+def test_arriving_from_an_insight_chooses_it_to_add_to(client, field):
+    insight = make_insight(field, "Freezers are black holes.", evidence=[field.quotes[0]])
+    make_insight(field, "Another one.", evidence=[field.quotes[1]])
+    client.force_login(field.team.lead)
+
+    response = client.get(synthesis_url(field), {"insight": insight.pk, "kind": "note"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'<option value="{insight.pk}" selected>Freezers are black holes.</option>' in html
+    assert "Add to this insight" in html
+    # Kept as the filters change, and when they are cleared.
+    assert f'<input type="hidden" name="insight" value="{insight.pk}">' in html
+    assert f'href="{synthesis_url(field)}?insight={insight.pk}">Clear filters' in html
+
+
+def test_adding_from_an_insights_link_goes_back_to_the_same_screen(client, field):
+    insight = make_insight(field, "Freezers are black holes.", evidence=[field.quotes[0]])
+    client.force_login(field.team.lead)
+    url = f"{synthesis_url(field)}?insight={insight.pk}"
+
+    response = client.post(
+        url, {"action": "add", "insight": insight.pk, "observations": [field.notes[0].pk]}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{url}#main"
+    assert set(insight.evidence.values_list("observation_id", flat=True)) == {
+        field.quotes[0].pk,
+        field.notes[0].pk,
+    }
+
+
+@pytest.mark.parametrize("insight", ["nonsense", str(uuid.uuid4())])
+def test_an_insight_that_cannot_be_chosen_is_a_400_with_a_message(client, field, insight):
+    client.force_login(field.team.lead)
+
+    response = client.get(synthesis_url(field), {"insight": insight})
+
+    assert response.status_code == 400
+    assert "That insight is not one of this study&#x27;s; choose one below." in (
+        response.content.decode()
+    )
+
+
+def test_another_studys_insight_cannot_be_chosen(client, field):
+    other_study = field.team.outsider.memberships.get().study
+    visit = VisitFactory(
+        round=RoundFactory(study=other_study), household=enrol_consenting(other_study, 1)[0]
+    )
+    foreign = insight_services.insight_create(
+        study=other_study,
+        actor=field.team.outsider,
+        statement="Theirs.",
+        observation_ids=[ObservationFactory(visit=visit).pk],
+    )
+    client.force_login(field.team.lead)
+
+    response = client.get(synthesis_url(field), {"insight": foreign.pk})
+
+    assert response.status_code == 400
+    assert "Theirs." not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("persona", "shown"), [("lead", True), ("researcher", True), ("product", False)]
+)
+def test_the_insight_page_links_to_add_evidence_for_those_who_synthesise(
+    client, field, persona, shown
+):
+    insight = make_insight(field, "Freezers are black holes.")
+    client.force_login(getattr(field.team, persona))
+
+    html = client.get(reverse("frontend:insight", args=[insight.pk])).content.decode()
+
+    assert (f'href="{synthesis_url(field)}?insight={insight.pk}">Add evidence' in html) is shown
+
+
 # --- Queries ------------------------------------------------------------------------------
 
 
@@ -645,41 +988,70 @@ def sized_field(request, field: Field) -> Field:
             )
             make_insight(field, f"Seen in {household.code}.", *extra_tags, evidence=observations)
         ResearchQuestion.objects.create(study=study, text="What gets thrown away?")
+        GuideQuestion.objects.create(round=extra_round, position=0, text="Show me the freezer.")
+    # A photo of its own, tagged, whatever the size.
+    add_photo(field.quotes[0].visit, caption="The freezer drawer", tags=[field.pain])
     return field
 
 
-def test_the_synthesis_screen_takes_thirteen_queries(
+def test_the_synthesis_screen_takes_seventeen_queries(
     client, sized_field, django_assert_num_queries
 ):
     client.force_login(sized_field.team.lead)
 
     # session, user, study, role (access), research questions, the insights to add to,
-    # rounds, households, tags (filters and form), observation count (pages), a page of
-    # observations with visit, household, round and author, their tags, their photos
-    with django_assert_num_queries(13):
+    # rounds, households, tags (filters and form), guide questions (filter), item count
+    # (pages), the page's item ids (observations and photos merged), the page's
+    # observations with visit, household, round and question, their tags, the page's
+    # photos (of their own and under its notes), their tags, the menu (base.html)
+    with django_assert_num_queries(17):
         response = client.get(synthesis_url(sized_field))
 
     assert response.status_code == 200
+    assert photo_items(response)
 
 
-def test_the_insights_list_takes_twelve_queries(client, sized_field, django_assert_num_queries):
+def test_a_refused_form_reads_its_selection_in_nine_more_queries(
+    client, sized_field, django_assert_num_queries
+):
+    client.force_login(sized_field.team.lead)
+    every = Observation.objects.filter(visit__round__study=sized_field.team.study)
+    data = {
+        "action": "create",
+        "statement": "",
+        "observations": list(every.values_list("pk", flat=True)),
+        "photos": list(Photo.objects.values_list("pk", flat=True)),
+    }
+
+    # the page's seventeen; the refusing service's savepoint (made, rolled back, released);
+    # then the selection: its observations' and photos' ids in this study, the
+    # observations with visit, household, round and question, their tags, the photos,
+    # their tags
+    with django_assert_num_queries(17 + 3 + 6):
+        response = client.post(synthesis_url(sized_field), data)
+
+    assert response.status_code == 400
+
+
+def test_the_insights_list_takes_thirteen_queries(client, sized_field, django_assert_num_queries):
     client.force_login(sized_field.team.product)
 
     # session, user, study, role (access), tags and questions (filters), insight count
     # (pages), a page of insights with study, latest round, cover photo and question,
-    # their tags, the boards they are on, the rounds backing them (evidence, then rounds)
-    with django_assert_num_queries(12):
+    # their tags, the boards they are on, the rounds backing them (evidence, then rounds),
+    # the menu (base.html)
+    with django_assert_num_queries(13):
         response = client.get(insights_url(sized_field))
 
     assert response.status_code == 200
 
 
-def test_the_tags_page_takes_seven_queries(client, sized_field, django_assert_num_queries):
+def test_the_tags_page_takes_eight_queries(client, sized_field, django_assert_num_queries):
     client.force_login(sized_field.team.lead)
 
     # session, user, study, role (access), rounds, tags with insight counts, observation
-    # counts per tag and round
-    with django_assert_num_queries(7):
+    # counts per tag and round, the menu (base.html)
+    with django_assert_num_queries(8):
         response = client.get(tags_url(sized_field))
 
     assert response.status_code == 200

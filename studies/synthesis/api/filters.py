@@ -34,6 +34,14 @@ class ObservationBrowseQueryInputSerializer(serializers.Serializer):
     tag = serializers.UUIDField(required=False, allow_null=True, default=None)
     kind = NamedChoiceField(ObservationKind, required=False, default="")
     text = serializers.CharField(**_TEXT, help_text=_("Words the observation contains."))
+    question = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text=_(
+            "A guide question's key: the answers to that question in every round of the study."
+        ),
+    )
 
 
 def observation_filters(query: Any) -> ObservationFilters:
@@ -45,6 +53,7 @@ def observation_filters(query: Any) -> ObservationFilters:
         tag_id=data["tag"],
         kind=data["kind"],
         text=data["text"],
+        question_key=data["question"],
     )
 
 

@@ -16,7 +16,18 @@ from studies.synthesis.selectors.boards import (
     board_cards,
     board_columns_page,
 )
-from studies.synthesis.selectors.browse import ObservationFilters, observation_browse
+from studies.synthesis.selectors.browse import (
+    PHOTO_KIND,
+    BrowsedItem,
+    BrowsedItems,
+    GuideQuestionKey,
+    ObservationFilters,
+    PickedItems,
+    evidence_browse,
+    evidence_picked,
+    guide_question_keys,
+    observation_browse,
+)
 from studies.synthesis.selectors.common import TAGS_IN_ORDER, segment_filter, tags_in_order
 from studies.synthesis.selectors.decisions import CardTiming, card_decisions, card_timings
 from studies.synthesis.selectors.insights import (
@@ -38,13 +49,18 @@ from studies.synthesis.selectors.tags import TagCount, tag_counts
 
 __all__ = [
     "CARD_FACE_FIELDS",
+    "PHOTO_KIND",
     "QUOTE_ROW_FIELDS",
     "TAGS_IN_ORDER",
     "BoardFilters",
     "BoardSort",
+    "BrowsedItem",
+    "BrowsedItems",
     "CardTiming",
     "ColumnsPage",
+    "GuideQuestionKey",
     "ObservationFilters",
+    "PickedItems",
     "QuoteFilters",
     "TagCount",
     "attribution",
@@ -52,6 +68,9 @@ __all__ = [
     "board_columns_page",
     "card_decisions",
     "card_timings",
+    "evidence_browse",
+    "evidence_picked",
+    "guide_question_keys",
     "insight_cards",
     "insight_comments",
     "insight_evidence",

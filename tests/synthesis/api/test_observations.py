@@ -48,6 +48,7 @@ def test_a_row_shows_the_household_by_pseudonym_with_round_tags_and_photos(clien
                 "kind": "quote",
                 "text": "I never know what is in the freezer until it is too late (0).",
                 "speaker": "mother, 40s",
+                "question": None,
                 "household": {"id": str(household.pk), "code": household.code},
                 "segment_phrase": "parent of three, suburban",
                 "round": {"id": str(field.rounds[1].pk), "label": "2026-Q4"},
@@ -166,3 +167,42 @@ def test_a_segment_key_is_taken_literally_never_as_a_lookup(client_for, browsing
 
     assert response.status_code == 200
     assert response.json()["count"] == 0
+
+
+def test_an_answer_comes_with_its_question_and_one_questions_answers_are_found_across_rounds(
+    client_for, browsing
+):
+    field = browsing
+    key_round = {
+        round_: round_.guide.create(position=0, text=f"Asked in {round_.label}?")
+        for round_ in field.rounds
+    }
+    first, second = (key_round[round_] for round_ in field.rounds[:2])
+    second.key = first.key
+    second.save()
+    other = field.rounds[1].guide.create(position=1, text="Something else?")
+    for question, round_ in (
+        (first, field.rounds[0]),
+        (second, field.rounds[1]),
+        (other, field.rounds[1]),
+    ):
+        visit = VisitFactory(round=round_)
+        ObservationFactory(
+            visit=visit,
+            kind=ObservationKind.ANSWER,
+            text=f"Answer to {question.text}",
+            guide_question=question,
+            question_text=question.text,
+        )
+
+    response = client_for(field.team.product).get(
+        browse_url(field.team.study), {"question": str(first.key)}
+    )
+
+    rows = response.json()["results"]
+    assert sorted(row["text"] for row in rows) == [
+        f"Answer to {first.text}",
+        f"Answer to {second.text}",
+    ]
+    assert {row["question"]["key"] for row in rows} == {str(first.key)}
+    assert sorted(row["question"]["text"] for row in rows) == sorted([first.text, second.text])

@@ -1,35 +1,50 @@
-// Synthesis screen: counts what is ticked, and ticks the tags of the ticked observations
-// in the new-insight form. The form works without it; this only saves clicks.
+// Synthesis screen: the selection lives in the tray (tray.js); this ticks the tags of what
+// is selected in the new-insight form, and keeps what was typed there with the selection,
+// so neither is lost when the filters or the page change. The form works without it.
+
+import { mountTray } from "./tray.js";
 
 const form = document.querySelector("[data-synthesis]");
 
-if (form) {
-  const counter = form.querySelector("[data-selected-count]");
-  const picks = [...form.querySelectorAll("input[data-pick]")];
+if (form && form.querySelector("[data-tray]")) {
   const tagChecks = [...form.querySelectorAll("input[data-tag-check]")];
-  // Tags the person ticked or unticked themselves keep their choice.
-  const touched = new Set();
+  const typed = [...form.querySelectorAll("textarea[name=statement], textarea[name=description]")];
+  // Tags the person ticked or unticked themselves keep their choice: {id: checked}.
+  let chosenTags = {};
+  let selected = [];
 
-  const update = () => {
-    const ticked = picks.filter((input) => input.checked);
-    if (counter) {
-      const { none, one, many } = counter.dataset;
-      counter.textContent =
-        ticked.length === 0 ? none : ticked.length === 1 ? one : many.replace("{n}", ticked.length);
-    }
-    const wanted = new Set(
-      ticked.flatMap((input) => (input.dataset.tags || "").split(" ").filter(Boolean)),
-    );
+  const tickTags = () => {
+    const wanted = new Set(selected.flatMap((item) => item.tags || []));
     for (const check of tagChecks) {
-      if (!touched.has(check.value)) check.checked = wanted.has(check.value);
+      check.checked = check.value in chosenTags ? chosenTags[check.value] : wanted.has(check.value);
     }
   };
 
-  for (const check of tagChecks) {
-    // Tags ticked when the page came back (after an error) were chosen by the person.
-    if (check.checked) touched.add(check.value);
-    check.addEventListener("change", () => touched.add(check.value));
+  const tray = mountTray(form, {
+    onChange: (items) => {
+      selected = items;
+      tickTags();
+    },
+  });
+
+  if ("traySent" in form.querySelector("[data-tray]").dataset) {
+    // A page the server sent back with an error shows what was sent: that wins.
+    chosenTags = Object.fromEntries(tagChecks.filter((check) => check.checked).map((check) => [check.value, true]));
+    tray.keepDraft({ tags: chosenTags, ...Object.fromEntries(typed.map((field) => [field.name, field.value])) });
+  } else {
+    const draft = tray.draft();
+    chosenTags = draft.tags || {};
+    for (const field of typed) field.value = draft[field.name] || "";
   }
-  for (const input of picks) input.addEventListener("change", update);
-  if (picks.some((input) => input.checked)) update();
+  tickTags();
+
+  for (const check of tagChecks) {
+    check.addEventListener("change", () => {
+      chosenTags = { ...chosenTags, [check.value]: check.checked };
+      tray.keepDraft({ tags: chosenTags });
+    });
+  }
+  for (const field of typed) {
+    field.addEventListener("input", () => tray.keepDraft({ [field.name]: field.value }));
+  }
 }
