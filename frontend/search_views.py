@@ -1,4 +1,5 @@
-"""The search page: one box over observations, quotes and insights of the user's studies.
+"""The search page: one box over observations, quotes, insights and photos of the user's
+studies.
 
 Thin: the form reads the query string, the search service does the rest. It works without
 JavaScript (a GET form); filters that cannot be read re-render the page with the message

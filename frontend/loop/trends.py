@@ -1,5 +1,5 @@
 """A study's Trends page: each tag and insight round by round, what changed in each round,
-and the observations behind a tag's share (studies/loop/selectors/trends.py)."""
+and the observations and photos behind a tag's share (studies/loop/selectors/trends.py)."""
 
 import uuid
 from dataclasses import dataclass

@@ -4,7 +4,14 @@ visits gets a reason, not an empty page."""
 import pytest
 from django.urls import reverse
 
-from tests.loop.report_support import SECRET_NAME, build_fieldwork_with_an_insight
+from studies.privacy.services import consent_withdraw
+from studies.scheduling.models import ConsentKind
+from tests.factories import ConsentFactory
+from tests.loop.report_support import (
+    SECRET_NAME,
+    build_fieldwork_with_an_insight,
+    withdrawn_marketing_consent,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +78,46 @@ def test_an_outsider_gets_404_and_anonymous_the_sign_in_page(client, fieldwork):
     client.force_login(fieldwork.team.outsider)
 
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["marketing", "lead", "product", "sales"])
+def test_a_quote_whose_marketing_consent_was_withdrawn_is_labelled_for_everyone(
+    client, fieldwork, persona
+):
+    withdrawn_marketing_consent(fieldwork)
+    client.force_login(getattr(fieldwork.team, persona))
+
+    page = client.get(report_url(fieldwork.second)).content.decode()
+
+    figures = page.split('<figure class="quote">')[1:]
+    assert len(figures) == 2
+    labelled = [figure for figure in figures if "Not for marketing use" in figure]
+    assert len(labelled) == 1
+    assert "The freezer is a black hole (0)." in labelled[0]
+    assert "Quotes labelled “Not for marketing use” come from households" in page
+    assert "data-copy-text" not in page
+
+
+def test_without_such_quotes_nothing_is_labelled(client, fieldwork):
+    for household in fieldwork.households[:2]:
+        ConsentFactory(household=household, kind=ConsentKind.MARKETING)
+    client.force_login(fieldwork.team.marketing)
+
+    page = client.get(report_url(fieldwork.second)).content.decode()
+
+    assert "The freezer is a black hole (0)." in page
+    assert "Not for marketing use" not in page
+
+
+def test_consent_withdrawn_again_labels_the_quote_at_once(client, fieldwork):
+    consent = ConsentFactory(household=fieldwork.households[1], kind=ConsentKind.MARKETING)
+    ConsentFactory(household=fieldwork.households[0], kind=ConsentKind.MARKETING)
+    client.force_login(fieldwork.team.marketing)
+    assert "Not for marketing use" not in client.get(report_url(fieldwork.second)).content.decode()
+
+    consent_withdraw(consent=consent, actor=fieldwork.team.lead)
+
+    page = client.get(report_url(fieldwork.second)).content.decode()
+    labelled = [f for f in page.split('<figure class="quote">')[1:] if "Not for marketing" in f]
+    assert len(labelled) == 1
+    assert "The freezer is a black hole (1)." in labelled[0]

@@ -1,9 +1,15 @@
 """The Trends page and its evidence in Chromium at phone and laptop sizes, checked with
 axe-core; and a round with one visited round, which explains itself instead of charting."""
 
+import datetime as dt
+import io
+
 import pytest
+from django.utils import timezone
+from PIL import Image
 from playwright.sync_api import expect
 
+from studies.fieldwork.services.photos import photo_ingest
 from studies.scheduling.models import VisitStatus
 from tests.frontend.test_browser import (
     SCREENSHOTS,
@@ -104,4 +110,40 @@ def test_the_page_prints_without_navigation(browser, live_server, team):
     expect(page.get_by_role("table").first).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "trends-print-laptop.png"), full_page=True)
+    page.context.close()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_the_evidence_lists_tagged_photos_and_labels_quotes(
+    browser, live_server, team, settings, tmp_path, size
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    study = trend_study(team)
+    latest = study.rounds[1]
+    household = study.panel.households[7]
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (40, 110, 170)).save(buffer, "JPEG")
+    photo = photo_ingest(
+        visit=study.panel.visit(latest, household),
+        author=team.researcher,
+        content=buffer.getvalue(),
+        caption="Tubs stacked two deep behind the milk",
+        tag_names=[study.leftovers.name],
+        captured_at=timezone.now() - dt.timedelta(days=2),
+    )
+    page = new_page(browser, size)
+    log_in(page, live_server.url, "product")
+    page.goto(
+        f"{live_server.url}/studies/{team.study.pk}/trends/evidence/"
+        f"?tag={study.leftovers.pk}&round={latest.pk}"
+    )
+
+    expect(page.get_by_role("heading", name="Photos carrying this tag")).to_be_visible()
+    thumbnail = page.locator(f"#photo-{photo.pk} img")
+    thumbnail.scroll_into_view_if_needed()
+    expect(thumbnail).to_have_js_property("complete", True)
+    assert thumbnail.evaluate("(image) => image.naturalWidth") > 0
+    quote = page.locator(".evidence-item").filter(has_text=study.quote.text)
+    expect(quote.get_by_text("Not for marketing use", exact=True)).to_be_visible()
+    check_page(page, "trends-evidence-photos", size)
     page.context.close()

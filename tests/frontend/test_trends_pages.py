@@ -11,9 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from studies.fieldwork.models import ObservationKind
-from studies.scheduling.models import VisitStatus
+from studies.privacy.services import consent_withdraw
+from studies.scheduling.models import Consent, ConsentKind, GuideQuestion, VisitStatus
 from tests.conftest import Team
-from tests.factories import RoundFactory, StudyFactory, TagFactory
+from tests.factories import ObservationFactory, RoundFactory, StudyFactory, TagFactory
 from tests.frontend.conftest import SECRET_NAME
 from tests.loop.trend_support import Panel, trend_study
 
@@ -197,8 +198,108 @@ def test_marketing_does_not_see_quotes_without_marketing_consent(team):
 
     assert study.quote.text not in for_marketing
     assert "1 quote is not shown" in text_of(for_marketing)
+    assert "Not for marketing use" not in for_marketing
     assert study.quote.text in for_product
     assert "not shown" not in for_product
+
+
+@pytest.mark.parametrize("persona", ["lead", "researcher", "product", "sales"])
+def test_everyone_else_sees_such_a_quote_labelled_with_nothing_to_copy(team, persona):
+    study = trend_study(team)
+    consented = study.panel.show(
+        study.rounds[1],
+        study.panel.households[:1],
+        study.leftovers,
+        kind=ObservationKind.QUOTE,
+        text="We label nothing and regret it.",
+    )[0]
+    url = evidence_url(team, study.leftovers.pk, study.rounds[1].pk)
+
+    html = signed_in(getattr(team, persona)).get(url).content.decode()
+
+    items = html.split('<li class="card evidence-item"')[1:]
+    labelled = [item for item in items if "Not for marketing use" in item]
+    assert len(labelled) == 1
+    assert study.quote.text in labelled[0]
+    assert consented.text in html
+    assert "data-copy-text" not in html
+
+
+def test_an_answer_shows_the_question_it_was_given_to(team):
+    study = trend_study(team)
+    question = GuideQuestion.objects.create(
+        round=study.rounds[1], position=0, text="What goes in the tubs?"
+    )
+    ObservationFactory(
+        visit=study.panel.households[0].visits.get(round=study.rounds[1]),
+        kind=ObservationKind.ANSWER,
+        text="Soup, mostly.",
+        guide_question=question,
+        question_text=question.text,
+    ).tags.add(study.leftovers)
+
+    html = (
+        signed_in(team.product)
+        .get(evidence_url(team, study.leftovers.pk, study.rounds[1].pk))
+        .content.decode()
+    )
+
+    assert "Asked: “What goes in the tubs?”" in text_of(html)
+    assert "Soup, mostly." in html
+
+
+def test_the_photos_behind_a_tag_are_listed_and_counted(team):
+    study = trend_study(team)
+    latest = study.rounds[1]
+    photographed = study.panel.households[7]  # shows no leftovers in any observation
+    photo = study.panel.photo(latest, photographed)
+    photo.tags.add(study.leftovers)
+    withdrawn = study.panel.households[6]
+    hidden = study.panel.photo(latest, withdrawn)
+    hidden.tags.add(study.leftovers)
+    consent_withdraw(
+        consent=Consent.objects.get(household=withdrawn, kind=ConsentKind.PHOTOS),
+        actor=team.lead,
+    )
+
+    trends_page = text_of(signed_in(team.product).get(trends_url(team)).content.decode())
+    response = signed_in(team.product).get(evidence_url(team, study.leftovers.pk, latest.pk))
+
+    html = response.content.decode()
+    page = text_of(html)
+    # Five households by their notes and quote, one by a photo, one by a hidden photo.
+    assert "Leftovers in tubs 25% · 2 of 8 88% · 7 of 8 Growing" in trends_page
+    assert "6 households showed this tag in this round." in page
+    assert "Photos carrying this tag" in page
+    assert f'<li class="card evidence-item" id="photo-{photo.pk}">' in html
+    assert reverse("photo-file", args=[photo.pk, "thumb", "jpg"]) in html
+    assert reverse("photo-file", args=[hidden.pk, "thumb", "jpg"]) not in html
+    assert f'<span class="code">{photographed.code}</span>, {photographed.segment_phrase}' in html
+    assert "1 photo is not shown: its household has not consented to its photos being shown." in (
+        page
+    )
+
+
+def test_the_evidence_page_takes_the_same_queries_however_much_is_behind_it(
+    team, django_assert_num_queries
+):
+    study = trend_study(team)
+    latest = study.rounds[1]
+    client = signed_in(team.lead)
+    url = evidence_url(team, study.leftovers.pk, latest.pk)
+    client.get(url)
+    for household in study.panel.households:
+        study.panel.photo(latest, household).tags.add(study.leftovers)
+        study.panel.show(latest, [household], study.leftovers)
+
+    # session, user, the study, the viewer's role in it, the tag, the round; the
+    # observations, their photos, the quotes withheld from marketing counted, the tagged
+    # photos; the menu's role check.
+    with django_assert_num_queries(11):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert len(response.context["evidence"].photos) == 8
 
 
 def test_evidence_leaves_out_deleted_observations_and_other_segments(team):

@@ -4,10 +4,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from studies.fieldwork.models import Observation, ObservationKind
-from studies.scheduling.models import Household, Round, VisitStatus
+from studies.privacy.services import consent_withdraw
+from studies.scheduling.models import ConsentKind, Household, Round, VisitStatus
 from studies.synthesis.services.insights import insight_create
 from tests.conftest import Team, enrol_consenting
-from tests.factories import ObservationFactory, RoundFactory, VisitFactory
+from tests.factories import ConsentFactory, ObservationFactory, RoundFactory, VisitFactory
 
 SECRET_NAME = "Prudence Quigley"
 
@@ -78,3 +79,12 @@ def build_fieldwork_with_an_insight(team: Team) -> Fieldwork:
         observation_ids=[quote.pk for quote in fieldwork.quotes],
     )
     return fieldwork
+
+
+def withdrawn_marketing_consent(fieldwork: Fieldwork) -> None:
+    """Both quoting households consented to marketing use; households[0] then withdrew."""
+    consents = [
+        ConsentFactory(household=household, kind=ConsentKind.MARKETING)
+        for household in fieldwork.households[:2]
+    ]
+    consent_withdraw(consent=consents[0], actor=fieldwork.team.lead)

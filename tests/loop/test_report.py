@@ -2,17 +2,20 @@
 respected), what changed since the round before, loop health; refused with no visits."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.utils import timezone
 
-from studies.fieldwork.models import ObservationKind, Photo, PhotoStatus, TagGroup
+from studies.fieldwork.models import Observation, ObservationKind, Photo, PhotoStatus, TagGroup
+from studies.fieldwork.services.observations import observation_sync
+from studies.fieldwork.services.observations.types import ObservationUpsert, SyncStatus
 from studies.loop.selectors.report import RoundNotVisited, round_report
 from studies.privacy.services import consent_withdraw
-from studies.scheduling.models import Consent, ConsentKind, Household
+from studies.scheduling.models import Consent, ConsentKind, Household, VisitStatus
 from studies.synthesis.services.insights import insight_create
 from tests.conftest import Team
-from tests.factories import ObservationFactory, RoundFactory, TagFactory
+from tests.factories import ConsentFactory, ObservationFactory, RoundFactory, TagFactory
 from tests.loop.report_support import Fieldwork, build_fieldwork, visit
 
 
@@ -156,3 +159,72 @@ def test_a_round_nobody_was_visited_in_is_refused_with_a_reason(fieldwork, which
             "once its visits have happened."
         ]
     }
+
+
+def test_each_quote_says_whether_marketing_may_use_it_now(fieldwork):
+    team = fieldwork.team
+    insight_create(
+        study=team.study,
+        actor=team.lead,
+        statement="The freezer is where food goes to be forgotten.",
+        observation_ids=[quote.pk for quote in fieldwork.quotes],
+    )
+    consents = [
+        ConsentFactory(household=household, kind=ConsentKind.MARKETING)
+        for household in fieldwork.households[:2]
+    ]
+    before = round_report(round_=fieldwork.second)
+
+    consent_withdraw(consent=consents[0], actor=team.lead)
+    after = round_report(round_=fieldwork.second)
+
+    assert [quote.marketing_cleared for quote in before.insights[0].quotes] == [True, True]
+    assert not before.quotes_not_for_marketing
+    # Still shown (participation consent is in force), now labelled.
+    assert after.insights[0].quotes == fieldwork.quotes
+    assert [quote.marketing_cleared for quote in after.insights[0].quotes] == [False, True]
+    assert after.quotes_not_for_marketing
+
+
+def test_an_item_captured_on_a_never_started_visit_counts_its_household(fieldwork):
+    team = fieldwork.team
+    never_started = fieldwork.households[2].visits.get(round=fieldwork.second)
+    assert never_started.status == VisitStatus.SCHEDULED
+    before = round_report(round_=fieldwork.second)
+    captured_at = timezone.now() - dt.timedelta(hours=2)
+
+    (result,) = observation_sync(
+        user=team.researcher,
+        operations=[
+            ObservationUpsert(
+                operation_id=uuid.uuid4(),
+                device_id=uuid.uuid4(),
+                visit_id=never_started.pk,
+                kind=ObservationKind.QUOTE,
+                text="The freezer is a black hole (2).",
+                captured_at=captured_at,
+                edited_at=captured_at,
+            )
+        ],
+    )
+    insight_create(
+        study=team.study,
+        actor=team.lead,
+        statement="The freezer is where food goes to be forgotten.",
+        observation_ids=[
+            *(quote.pk for quote in fieldwork.quotes),
+            Observation.objects.get(device_id=result.device_id).pk,
+        ],
+    )
+    after = round_report(round_=fieldwork.second)
+
+    assert result.status == SyncStatus.APPLIED
+    never_started.refresh_from_db()
+    assert never_started.status == VisitStatus.IN_PROGRESS
+    assert (len(before.visited), before.to_go) == (2, 1)
+    assert [household.code for household in after.visited] == [
+        household.code for household in fieldwork.households
+    ]
+    assert after.to_go == 0
+    # The insight's households are households the report counts as visited: 3 of 3.
+    assert after.insights[0].households == len(after.visited) == 3

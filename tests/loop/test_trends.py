@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from studies.fieldwork.models import ObservationKind
+from studies.fieldwork.models import ObservationKind, Photo, PhotoStatus
 from studies.loop.selectors.trends import (
     Change,
     round_changes,
@@ -13,7 +13,8 @@ from studies.loop.selectors.trends import (
     study_trends,
     tag_evidence,
 )
-from studies.scheduling.models import ConsentKind, VisitStatus
+from studies.privacy.services import consent_withdraw
+from studies.scheduling.models import Consent, ConsentKind, GuideQuestion, VisitStatus
 from tests.factories import ConsentFactory, RoundFactory, StudyFactory
 from tests.loop.trend_support import Panel, trend_study
 
@@ -70,6 +71,80 @@ def test_a_household_counts_once_however_many_observations(team):
         ("Tubs", [(2, 0.5)]),
         ("Labels", [(1, 0.25)]),
     ]
+
+
+def tagged_photo(panel, round_, household, *tags, status=VisitStatus.COMPLETED, **fields):
+    photo = Photo.objects.create(
+        visit=panel.visit(round_, household, status),
+        author=panel.team.researcher,
+        caption=fields.pop("caption", "The freezer drawer"),
+        captured_at=timezone.now() - dt.timedelta(days=3),
+        status=fields.pop("photo_status", PhotoStatus.READY),
+        **fields,
+    )
+    photo.tags.add(*tags)
+    return photo
+
+
+def test_a_tagged_photo_counts_as_its_household_showing_the_tag_once(team):
+    panel = Panel.of(team, 8)
+    spring, summer = panel.round("2026-Q1", 1), panel.round("2026-Q2", 2)
+    both, photo_only, noted, deleted, failed, scheduled, later, _quiet = panel.households
+    panel.visit_all(spring, [one for one in panel.households if one != scheduled])
+    panel.visit_all(summer)
+    tubs, labels = panel.tag("Tubs"), panel.tag("Labels")
+    panel.show(spring, [both, noted], tubs)
+    tagged_photo(panel, spring, both, tubs, labels)
+    tagged_photo(panel, spring, both, tubs)
+    tagged_photo(panel, spring, photo_only, tubs)
+    tagged_photo(panel, spring, deleted, tubs, deleted_at=timezone.now())
+    tagged_photo(panel, spring, failed, tubs, photo_status=PhotoStatus.FAILED, failure_reason="x")
+    tagged_photo(panel, spring, scheduled, tubs, status=VisitStatus.SCHEDULED)
+    tagged_photo(panel, summer, later, labels)
+
+    trends = study_trends(study=team.study)
+
+    # Tubs in spring: `both` (a note and two photos) once, `photo_only` and `noted`.
+    assert [column.visited for column in trends.rounds] == [7, 8]
+    assert [(row.label, shares(row)) for row in trends.tags] == [
+        ("Labels", [(1, 1 / 7), (1, 1 / 8)]),
+        ("Tubs", [(3, 3 / 7), (0, 0.0)]),
+    ]
+    assert changes(row_for(trends, labels)) == [Change.NEW, Change.STEADY]
+
+
+def test_a_photo_counts_whatever_its_households_photo_consent(team):
+    panel = Panel.of(team, 2)
+    spring = panel.round("2026-Q1", 1)
+    panel.visit_all(spring)
+    tubs = panel.tag("Tubs")
+    tagged_photo(panel, spring, panel.households[0], tubs)
+    consent = Consent.objects.get(household=panel.households[0], kind=ConsentKind.PHOTOS)
+    consent_withdraw(consent=consent, actor=team.lead)
+
+    trends = study_trends(study=team.study)
+
+    assert shares(trends.tags[0]) == [(1, 0.5)]
+
+
+def test_a_tag_on_photos_only_in_a_segment_counts_in_that_segment_only(team):
+    panel = Panel.of(team, 4)
+    regions = ["north", "north", "south", "south"]
+    for household, region in zip(panel.households, regions, strict=True):
+        household.segment = {"region": region}
+        household.save(update_fields=["segment"])
+    spring = panel.round("2026-Q1", 1)
+    panel.visit_all(spring)
+    drawers = panel.tag("Drawers")
+    tagged_photo(panel, spring, panel.households[0], drawers)
+    tagged_photo(panel, spring, panel.households[2], drawers)
+    tagged_photo(panel, spring, panel.households[3], drawers)
+
+    north = study_trends(study=team.study, segment="region=north")
+    south = study_trends(study=team.study, segment="region=south")
+
+    assert shares(north.tags[0]) == [(1, 0.5)]
+    assert shares(south.tags[0]) == [(2, 1.0)]
 
 
 def test_only_visits_in_progress_or_completed_count(team):
@@ -273,11 +348,15 @@ def test_it_reads_a_study_in_eight_queries_whatever_its_size(team, django_assert
         panel.ship(
             panel.insight(f"Finding {index}.", observations=shown, tags=[tag, small.freezer])
         )
+        for household in panel.households[index:]:
+            tagged_photo(panel, small.rounds[index % 2], household, tag, small.labels)
+    photographed = panel.tag("on photos only")
+    tagged_photo(panel, small.rounds[0], panel.households[0], photographed)
 
     with django_assert_num_queries(8):
         after = study_trends(study=team.study, segment="region=north")
 
-    assert (len(before.tags), len(after.tags)) == (3, 9)
+    assert (len(before.tags), len(after.tags)) == (3, 10)
 
 
 def test_the_segment_filter_offers_the_pairs_of_enrolled_households(team):
@@ -342,3 +421,78 @@ def test_observations_are_listed_in_the_order_they_were_captured(team):
     found = tag_evidence(user=team.lead, study=team.study, tag=tubs, round_=spring)
 
     assert found.observations == [earlier, later]
+
+
+def test_tag_evidence_lists_the_photos_behind_a_cell_once(team):
+    panel = Panel.of(team, 4)
+    spring = panel.round("2026-Q1", 1)
+    panel.visit_all(spring)
+    tubs, other = panel.tag("Tubs"), panel.tag("Other")
+    noted, photographed, withdrawn, _quiet = panel.households
+    (note,) = panel.show(spring, [noted], tubs)
+    under_note = tagged_photo(panel, spring, noted, tubs, observation=note)
+    pending = tagged_photo(panel, spring, noted, tubs, photo_status=PhotoStatus.PENDING)
+    alone = tagged_photo(panel, spring, photographed, tubs)
+    tagged_photo(panel, spring, photographed, other)
+    tagged_photo(panel, spring, photographed, tubs, deleted_at=timezone.now())
+    tagged_photo(panel, spring, withdrawn, tubs)
+    consent = Consent.objects.get(household=withdrawn, kind=ConsentKind.PHOTOS)
+    consent_withdraw(consent=consent, actor=team.lead)
+
+    found = tag_evidence(user=team.product, study=team.study, tag=tubs, round_=spring)
+
+    assert found.observations == [note]
+    assert list(found.observations[0].photos.all()) == [under_note]
+    # Shown under its note already; the pending one is not (only processed photos are).
+    assert sorted(found.photos, key=lambda photo: photo.pk) == sorted(
+        [pending, alone], key=lambda photo: photo.pk
+    )
+    assert found.households == 2
+    assert (found.hidden_quotes, found.hidden_photos) == (0, 1)
+    trends = study_trends(study=team.study)
+    assert shares(row_for(trends, tubs)) == [(3, 0.75)]
+
+
+def test_tag_evidence_labels_quotes_and_keeps_answers_with_their_question(team):
+    study = trend_study(team)
+    latest = study.rounds[1]
+    household = study.panel.households[0]
+    question = GuideQuestion.objects.create(round=latest, position=0, text="What is in the tubs?")
+    (answer,) = study.panel.show(
+        latest,
+        [household],
+        study.leftovers,
+        kind=ObservationKind.ANSWER,
+        text="Last night's curry.",
+    )
+    answer.guide_question = question
+    answer.question_text = question.text
+    answer.save(update_fields=["guide_question", "question_text"])
+
+    found = tag_evidence(user=team.product, study=team.study, tag=study.leftovers, round_=latest)
+
+    cleared = {o.pk: o.marketing_cleared for o in found.observations if o.kind == "quote"}
+    assert cleared == {study.quote.pk: False}
+    (listed,) = [o for o in found.observations if o.pk == answer.pk]
+    assert listed.question == "What is in the tubs?"
+
+
+def test_tag_evidence_takes_a_fixed_number_of_queries(team, django_assert_num_queries):
+    study = trend_study(team)
+    latest = study.rounds[1]
+    for household in study.panel.households:
+        tagged_photo(study.panel, latest, household, study.leftovers)
+
+    # The observations (with their consent and question), their photos, the quotes hidden
+    # from marketing counted, the tagged photos: the same for every role.
+    with django_assert_num_queries(4):
+        for_lead = tag_evidence(
+            user=team.lead, study=team.study, tag=study.leftovers, round_=latest
+        )
+    with django_assert_num_queries(4):
+        for_marketing = tag_evidence(
+            user=team.marketing, study=team.study, tag=study.leftovers, round_=latest
+        )
+
+    assert len(for_lead.photos) == len(for_marketing.photos) == 8
+    assert for_lead.households == for_marketing.households == 8

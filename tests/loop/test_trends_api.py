@@ -149,3 +149,19 @@ def test_it_answers_in_a_bounded_number_of_queries(team, client_for, django_asse
         response = client.get(url(team.study.pk))
 
     assert response.status_code == 200
+
+
+def test_a_tagged_photo_counts_its_household_in_the_api_too(team, client_for):
+    study = trend_study(team)
+    first, latest = study.rounds
+    # Household 7 showed the freezer tag on a photo only, in the latest round: no longer gone.
+    study.panel.photo(latest, study.panel.households[7]).tags.add(study.freezer)
+
+    body = client_for(team.sales).get(url(team.study.pk)).json()
+
+    (freezer,) = [row for row in body["tags"] if row["id"] == str(study.freezer.pk)]
+    assert freezer["cells"] == [
+        {"round": str(first.pk), "households": 3, "share": 0.375, "change": "new"},
+        {"round": str(latest.pk), "households": 1, "share": 0.125, "change": "fading"},
+    ]
+    assert freezer["shipped"] == []

@@ -1,4 +1,5 @@
-"""Full-text search over observations, quotes and insights, on whichever database runs.
+"""Full-text search over observations, quotes and insights, on whichever database runs
+(photos: test_search_photos.py).
 
 CI runs this file on SQLite (FTS5) and on PostgreSQL (tsvector + GIN): every expectation
 here must hold on both.
@@ -15,6 +16,8 @@ from django.utils import timezone
 
 from studies.common.roles import Role
 from studies.fieldwork.models import Observation, ObservationKind, ObservationTag
+from studies.privacy.services import consent_withdraw
+from studies.scheduling.models import Consent, ConsentKind, GuideQuestion
 from studies.synthesis.models import Insight
 from studies.synthesis.search.service import search
 from studies.synthesis.services import insights
@@ -125,6 +128,59 @@ def test_a_quote_hit_names_who_said_it(field):
     assert {(hit.household_code, hit.round_label, hit.speaker) for hit in page.hits} == {
         (household.code, "2026-Q4", "mother, 40s") for household in field.households
     }
+
+
+def test_an_answer_hit_shows_its_question_in_the_words_it_was_asked(field):
+    question = GuideQuestion.objects.create(
+        round=field.rounds[0], position=0, text="Where do leftovers go?"
+    )
+    answered_before = ObservationFactory(
+        visit=field.notes[0].visit,
+        kind=ObservationKind.ANSWER,
+        text="Into the bottom drawer.",
+        guide_question=question,
+        question_text="Where do leftovers go?",
+    )
+    question.text = "Where do leftovers end up?"
+    question.save(update_fields=["text"])
+    answered_after = ObservationFactory(
+        visit=field.notes[1].visit,
+        kind=ObservationKind.ANSWER,
+        text="The drawer under the oven.",
+        guide_question=question,
+    )
+    note = ObservationFactory(visit=field.notes[2].visit, text="A drawer of spare lids.")
+
+    hits = {hit.id: hit for hit in search(user=field.team.product, query="drawer").hits}
+
+    assert {pk: (hit.kind, hit.question) for pk, hit in hits.items()} == {
+        answered_before.pk: ("observation", "Where do leftovers go?"),
+        answered_after.pk: ("observation", "Where do leftovers end up?"),
+        note.pk: ("observation", ""),
+    }
+    assert hits[answered_before.pk].answer == answered_before
+    assert hits[note.pk].answer is None
+
+
+def test_a_quote_hit_says_whether_marketing_may_use_it_now(field):
+    codes = [household.code for household in field.households]
+
+    def cleared(user):
+        page = search(user=user, query="late", kinds={"quote"})
+        return {hit.household_code: hit.cleared_for_marketing for hit in page.hits}
+
+    before = cleared(field.team.lead)
+    consent = Consent.objects.get(household=field.households[0], kind=ConsentKind.MARKETING)
+    consent_withdraw(consent=consent, actor=field.team.lead)
+
+    # Research roles, product and sales find every quote, labelled; marketing finds only
+    # the quotes it may use, as in the quote bank.
+    assert before == {codes[0]: True, codes[1]: True, codes[2]: False}
+    assert cleared(field.team.product) == {codes[0]: False, codes[1]: True, codes[2]: False}
+    assert cleared(field.team.marketing) == {codes[1]: True}
+    assert [
+        hit.not_for_marketing for hit in search(user=field.team.lead, query="takeaway").hits
+    ] == [False] * 3
 
 
 def test_the_speaker_is_searched_too(field):
@@ -365,10 +421,10 @@ def test_a_query_longer_than_200_characters_is_refused(field):
 
 def test_bad_kinds_and_pages_are_refused_by_name(field):
     with pytest.raises(ValidationError) as refused:
-        search(user=field.team.lead, query="x", kinds={"photo"}, page=0, page_size=51)
+        search(user=field.team.lead, query="x", kinds={"video"}, page=0, page_size=51)
 
     assert refused.value.message_dict == {
-        "kind": ["Unknown kind photo: use observation, quote, insight."],
+        "kind": ["Unknown kind video: use observation, quote, insight, photo."],
         "page": ["Pages are numbered from 1 to 1000."],
         "page_size": ["Ask for 1 to 50 results a page."],
     }

@@ -1,10 +1,12 @@
 """GET /api/v1/search/: the search service over HTTP, for every persona."""
 
 import pytest
+from django.urls import reverse
 
 from studies.fieldwork.models import ObservationKind
+from studies.scheduling.models import GuideQuestion
 from studies.synthesis.services import insights
-from tests.factories import ObservationFactory, UserFactory
+from tests.factories import ObservationFactory, PhotoFactory, UserFactory
 from tests.synthesis.api.conftest import iso
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +68,10 @@ def test_it_answers_one_page_of_hits(client_for, field, quote, insight):
                 "speaker": "",
                 "url": f"/insights/{insight.pk}/",
                 "at": iso(insight.updated_at),
+                "question": None,
+                "cleared_for_marketing": None,
+                "tags": [],
+                "thumbnail": None,
             },
             {
                 "kind": "quote",
@@ -84,11 +90,88 @@ def test_it_answers_one_page_of_hits(client_for, field, quote, insight):
                 "speaker": "father, 50s",
                 "url": f"/visits/{quote.visit_id}/",
                 "at": iso(quote.captured_at),
+                "question": None,
+                "cleared_for_marketing": True,
+                "tags": [],
+                "thumbnail": None,
             },
         ],
     }
     first, second = (hit["rank"] for hit in response.json()["results"])
     assert first > second > 0
+
+
+def test_a_photo_hit_carries_its_thumbnail_and_tags(client_for, field):
+    photo = PhotoFactory(visit=field.notes[1].visit, caption="Chest freezer with <dividers>")
+    photo.tags.add(field.pain, field.loose)
+
+    response = client_for(field.team.sales).get(SEARCH, {"q": "blindness", "kind": "photo"})
+
+    assert response.status_code == 200
+    (hit,) = response.json()["results"]
+    assert hit == {
+        "kind": "photo",
+        "id": str(photo.pk),
+        "title": "",
+        "title_html": "",
+        "text": "Chest freezer with <dividers>",
+        "snippet": "Chest freezer with &lt;dividers&gt;",
+        "rank": hit["rank"],
+        "study": {"id": str(field.team.study.pk), "title": field.team.study.title},
+        "round": "2026-Q3",
+        "household": field.households[1].code,
+        "speaker": "",
+        "url": f"/visits/{photo.visit_id}/#photo-{photo.pk}",
+        "at": iso(photo.captured_at),
+        "question": None,
+        "cleared_for_marketing": None,
+        "tags": [
+            {"name": "Freezer blindness", "name_html": "Freezer <mark>blindness</mark>"},
+            {"name": "Misc", "name_html": "Misc"},
+        ],
+        "thumbnail": reverse("photo-file", args=[photo.pk, "thumb", "jpg"]),
+    }
+    assert hit["rank"] > 0
+
+
+def test_an_answer_hit_names_its_question(client_for, field):
+    question = GuideQuestion.objects.create(
+        round=field.rounds[0], position=0, text="What is in the bottom drawer?"
+    )
+    answer = ObservationFactory(
+        visit=field.notes[0].visit,
+        kind=ObservationKind.ANSWER,
+        text="Bread, mostly, and one lonely pizza.",
+        guide_question=question,
+        question_text=question.text,
+    )
+
+    response = client_for(field.team.product).get(SEARCH, {"q": "pizza"})
+
+    (hit,) = response.json()["results"]
+    assert (hit["kind"], hit["id"]) == ("observation", str(answer.pk))
+    assert hit["question"] == {
+        "id": str(question.pk),
+        "key": str(question.key),
+        "text": "What is in the bottom drawer?",
+    }
+    assert hit["cleared_for_marketing"] is None
+
+
+def test_a_quote_without_marketing_consent_is_marked_for_everyone_but_marketing(client_for, field):
+    unconsented = field.quotes[2]
+
+    for_product = client_for(field.team.product).get(SEARCH, {"q": "late", "kind": "quote"})
+    for_marketing = client_for(field.team.marketing).get(SEARCH, {"q": "late", "kind": "quote"})
+
+    cleared = {hit["id"]: hit["cleared_for_marketing"] for hit in for_product.json()["results"]}
+    assert cleared == {
+        str(field.quotes[0].pk): True,
+        str(field.quotes[1].pk): True,
+        str(unconsented.pk): False,
+    }
+    assert str(unconsented.pk) not in {hit["id"] for hit in for_marketing.json()["results"]}
+    assert for_marketing.json()["count"] == 2
 
 
 @pytest.mark.parametrize("persona", ["lead", "researcher", "researcher2", "product", "marketing"])
@@ -152,7 +235,7 @@ def test_it_links_the_next_and_previous_pages(client_for, field):
 @pytest.mark.parametrize(
     ("params", "errors"),
     [
-        ({"q": "x", "kind": "photo"}, {"kind": ['"photo" is not a valid choice.']}),
+        ({"q": "x", "kind": "video"}, {"kind": ['"video" is not a valid choice.']}),
         ({"q": "x", "study": "not-a-uuid"}, {"study": ["Must be a valid UUID."]}),
         ({"q": "x", "round": "12"}, {"round": ["Must be a valid UUID."]}),
         ({"q": "x", "tag": "'; --"}, {"tag": ["Must be a valid UUID."]}),
@@ -191,13 +274,16 @@ def test_a_search_costs_the_same_queries_for_many_hits(
     client_for, field, quote, insight, django_assert_num_queries
 ):
     client = client_for(field.team.product)
-    # The ranked page with its highlights, the page's observations, the page's insights.
-    with django_assert_num_queries(3):
+    PhotoFactory(visit=field.notes[0].visit, caption="Leftovers in a tub").tags.add(field.pain)
+    # The ranked page with its highlights, the page's observations, its insights, its photos.
+    with django_assert_num_queries(4):
         client.get(SEARCH, {"q": "leftovers"})
-    for _ in range(10):
+    for index in range(10):
         ObservationFactory(visit=field.notes[1].visit, text="Leftovers again.")
+        if index % 2:
+            PhotoFactory(visit=field.notes[1].visit, caption="Leftovers").tags.add(field.pain)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         response = client.get(SEARCH, {"q": "leftovers"})
 
-    assert response.json()["count"] == 12
+    assert response.json()["count"] == len(response.json()["results"]) == 18

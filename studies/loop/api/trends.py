@@ -49,7 +49,12 @@ class TrendRoundOutputSerializer(serializers.Serializer):
 
 class TrendCellOutputSerializer(serializers.Serializer):
     round = serializers.UUIDField(source="round_id")
-    households = serializers.IntegerField(help_text=gettext_lazy("Households that showed it."))
+    households = serializers.IntegerField(
+        help_text=gettext_lazy(
+            "Households that showed it: a tag on an observation or a photo of their visit "
+            "(each household once), an insight's evidence from their visit."
+        )
+    )
     share = serializers.FloatField(
         help_text=gettext_lazy("households ÷ households visited in the round, 0 to 1.")
     )

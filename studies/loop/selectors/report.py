@@ -3,7 +3,13 @@
 Pseudonyms and segments only, never a name. Quotes come from households whose
 participation consent is in force now, photos only where photo consent is (the same
 `Photo.objects.shown()` every page uses), so a report made after a withdrawal leaves the
-household's words and pictures out.
+household's words and pictures out. Each quote carries `marketing_cleared`, whether its
+household's marketing consent is in force now (the one rule, `marketing_consent_in_force`):
+the report is read by marketing too, and a quote without it is labelled "Not for marketing
+use" for every reader. The report shows quotes only, never answers, so no question is lost.
+
+A household counts as visited from its visit's status (`VISITED_STATUSES`, the trends'
+own): the first item captured on a scheduled visit starts it, wherever it is captured.
 """
 
 import datetime as dt
@@ -35,6 +41,7 @@ from studies.scheduling.models import (
     VisitStatus,
 )
 from studies.synthesis.models import Evidence, Insight
+from studies.synthesis.selectors import marketing_consent_in_force
 
 MISSED = (VisitStatus.NO_SHOW, VisitStatus.CANCELLED)
 TOP_INSIGHTS = 5
@@ -70,6 +77,11 @@ class RoundReport:
     @property
     def finished(self) -> bool:
         return self.to_go == 0 and self.round.window_end < self.made_at.date()
+
+    @property
+    def quotes_not_for_marketing(self) -> bool:
+        """Some quote shown comes from a household without marketing consent in force."""
+        return any(not quote.marketing_cleared for item in self.insights for quote in item.quotes)
 
 
 def round_report(*, round_: Round, now: dt.datetime | None = None) -> RoundReport:
@@ -172,7 +184,7 @@ def _quotes(round_: Round, insight_ids: list[object]) -> dict[object, list[Obser
             evidence__insight_id__in=insight_ids,
         )
         .filter(Exists(participating))
-        .annotate(quote_worthy=Exists(quote_worthy))
+        .annotate(quote_worthy=Exists(quote_worthy), marketing_cleared=marketing_consent_in_force())
         .select_related("visit__household")
         .distinct()
     }

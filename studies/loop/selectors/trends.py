@@ -9,7 +9,12 @@ Definitions (the Trends page repeats them in a short legend):
                          outside the segment. A round with none is not a column of the trend
                          (`Trends.not_visited`: the upcoming round, say).
     showed a tag         a household did, in a round, when a live observation (not deleted)
-                         carrying the tag was captured on such a visit of that round.
+                         or a photo (not deleted, not failed in processing) carrying the tag
+                         was captured on such a visit of that round. A household counts once
+                         whether the tag is on an observation, a photo or both. A photo
+                         counts whatever its household's photo consent: consent decides who
+                         sees a photo, not whether the household was seen showing the tag
+                         (as an observation counts without marketing consent).
     showed an insight    the insight has evidence from such a visit of that round: a live
                          observation, or a photo that is not deleted.
     share                households that showed it ÷ households visited, the same segment
@@ -32,9 +37,9 @@ A gone tag lists the study's insights carrying that tag whose product card is in
 column; a gone insight, itself when its own product card is Shipped.
 
 `study_trends` reads a study in a fixed number of queries, whatever its size: rounds,
-households visited per round, households per tag and round, households per insight and
-round, the tags and insights shown, and the shipped insights with their tags: at most
-eight.
+households visited per round, households per tag and round (observations and photos in
+one query), households per insight and round, the tags and insights shown, and the
+shipped insights with their tags: at most eight.
 """
 
 import uuid
@@ -43,8 +48,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.db import models
-from django.db.models import Count, Q, QuerySet
+from django.db import connection, models
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -56,6 +61,7 @@ from studies.fieldwork.models import (
     ObservationTag,
     Photo,
     PhotoStatus,
+    PhotoTag,
     Tag,
 )
 from studies.scheduling.models import Household, Round, Study, Visit, VisitStatus
@@ -218,19 +224,46 @@ def _row(
     )
 
 
-def _tag_counts(study: Study, segment: str) -> dict[uuid.UUID, dict[uuid.UUID, int]]:
-    """Households that showed each tag, per round: {tag id: {round id: households}}."""
-    rows = (
-        ObservationTag.objects.filter(
-            Q(tag__study=study, observation__deleted_at__isnull=True)
-            & Q(observation__visit__round__study=study)
-            & _visited("observation__visit__", segment)
-        )
-        .values_list("tag_id", "observation__visit__round_id")
-        .annotate(households=Count("observation__visit__household_id", distinct=True))
-        .order_by()
+def _counted_photo(prefix: str) -> Q:
+    """A photo (reached through `prefix`) that shows its tags: not deleted, and not failed in
+    processing (nobody but the phone ever saw it, so nothing could be listed behind it)."""
+    return Q(**{f"{prefix}deleted_at__isnull": True}) & ~Q(
+        **{f"{prefix}status": PhotoStatus.FAILED}
     )
-    return _by_round(rows)
+
+
+_UUID = models.UUIDField()
+
+
+def _tag_counts(study: Study, segment: str) -> dict[uuid.UUID, dict[uuid.UUID, int]]:
+    """Households that showed each tag, per round: {tag id: {round id: households}}.
+
+    The (tag, round, household) triples of tagged observations and of tagged photos are put
+    together with UNION, which keeps one of each, then counted per tag and round: a
+    household counts once, in one query, with the counting left to the database."""
+    observed = ObservationTag.objects.filter(
+        Q(tag__study=study, observation__deleted_at__isnull=True)
+        & Q(observation__visit__round__study=study)
+        & _visited("observation__visit__", segment)
+    ).values_list("tag_id", "observation__visit__round_id", "observation__visit__household_id")
+    photographed = PhotoTag.objects.filter(
+        Q(tag__study=study, photo__visit__round__study=study)
+        & _counted_photo("photo__")
+        & _visited("photo__visit__", segment)
+    ).values_list("tag_id", "photo__visit__round_id", "photo__visit__household_id")
+    shown, params = observed.order_by().union(photographed.order_by()).query.sql_with_params()
+    statement = f"""
+        WITH shown (tag_id, round_id, household_id) AS ({shown})
+        SELECT tag_id, round_id, COUNT(*) FROM shown GROUP BY tag_id, round_id
+    """  # noqa: S608 - compiled from querysets above; every value is a parameter
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    # Raw rows hold ids as the database stores them (hex text on SQLite).
+    return _by_round(
+        (_UUID.to_python(tag_id), _UUID.to_python(round_id), households)
+        for tag_id, round_id, households in rows
+    )
 
 
 def _insight_counts(study: Study, segment: str) -> dict[uuid.UUID, dict[uuid.UUID, int]]:
@@ -376,17 +409,29 @@ def segment_choices(*, study: Study) -> list[str]:
 
 @dataclass(frozen=True)
 class TagEvidence:
-    observations: list[Observation]  # what the viewer may see, by household then time
+    # What the viewer may see, by household then time; each with `marketing_cleared`
+    # (its household's marketing consent is in force now) and an answer with its question.
+    observations: list[Observation]
+    # Photos carrying the tag that anyone may see, by household then time, with their
+    # visit's household; a processed one attached to a listed observation is shown there.
+    photos: list[Photo]
     households: int  # households behind them
     hidden_quotes: int  # quotes withheld from a marketing viewer (no marketing consent)
+    hidden_photos: int  # tagged photos of households whose photo consent is not in force
 
 
 def tag_evidence(
     *, user: User, study: Study, tag: Tag, round_: Round, segment: str = ""
 ) -> TagEvidence:
-    """The observations behind a tag's cell of the trend: the same visits and households it
-    counts. For a marketing member, quotes of households without marketing consent in force
-    are hidden, as search hides them (studies/synthesis/search/service.py). Three queries."""
+    """What is behind a tag's cell of the trend: the observations and photos carrying the
+    tag on the same visits and households it counts.
+
+    A quote of a household whose marketing consent is not in force now is labelled "Not
+    for marketing use" for every viewer (`marketing_cleared`), and hidden from a marketing
+    member, as search hides it (studies/synthesis/search/service.py). Photos are listed
+    only while anyone may see them (`Photo.objects.shown()`). Four queries: the
+    observations, their photos, the quotes withheld from marketing (counted), the tagged
+    photos."""
     segment = _clean(segment)
     behind = Observation.objects.filter(
         Q(visit__round=round_, deleted_at__isnull=True, tags=tag) & _visited("visit__", segment)
@@ -400,7 +445,8 @@ def tag_evidence(
             | Q(marketing_consent_in_force())
         )
     observations: QuerySet[Observation] = (
-        shown.select_related("visit__household")
+        shown.annotate(marketing_cleared=marketing_consent_in_force())
+        .select_related("visit__household", "guide_question")
         .prefetch_related(
             models.Prefetch(
                 "photos", queryset=Photo.objects.shown().filter(status=PhotoStatus.READY)
@@ -410,8 +456,23 @@ def tag_evidence(
     )
     listed = list(observations)
     total = behind.count() if restricted is not None else len(listed)
+    photos = list(
+        Photo.objects.filter(
+            Q(visit__round=round_, tags=tag) & _counted_photo("") & _visited("visit__", segment)
+        )
+        .annotate(anyone_may_see=Exists(Photo.objects.shown().filter(pk=OuterRef("pk"))))
+        .select_related("visit__household")
+        .order_by("visit__household__code", "captured_at", "pk")
+    )
+    seen = [photo for photo in photos if photo.anyone_may_see]
+    shown_under = {photo.pk for observation in listed for photo in observation.photos.all()}
     return TagEvidence(
         observations=listed,
-        households=len({observation.visit.household_id for observation in listed}),
+        photos=[photo for photo in seen if photo.pk not in shown_under],
+        households=len(
+            {observation.visit.household_id for observation in listed}
+            | {photo.visit.household_id for photo in seen}
+        ),
         hidden_quotes=total - len(listed),
+        hidden_photos=len(photos) - len(seen),
     )

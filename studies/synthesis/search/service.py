@@ -1,11 +1,18 @@
-"""Search observations, quotes and insights by their words: one call, whichever database.
+"""Search observations, quotes, insights and photos by their words: one call, whichever
+database.
 
 The backend for the connection (PostgreSQL full-text search or SQLite FTS5) finds, ranks
 and marks one page of matches; this module decides what the user may see (the studies they
-can view, never a deleted observation) and turns marked text into safe HTML.
+can view, never a deleted observation, only photos anyone may see) and turns marked text
+into safe HTML. A photo is found by its caption and its tags' names.
 
-Queries: one for the ranked page with its highlights, then one for the page's observations
-and one for its insights (each only when the page has some).
+What a hit carries beyond its words: an answer its question (in the words it was asked), a
+quote whether its household's marketing consent is in force now (the one rule,
+`marketing_consent_in_force`: pages label it "Not for marketing use" when not), a photo its
+thumbnail and its tags with their matches marked.
+
+Queries: one for the ranked page with its highlights (a photo's tags included), then one
+each for the page's observations, insights and photos (each only when the page has some).
 """
 
 import math
@@ -26,7 +33,7 @@ from django.utils.translation import ngettext
 
 from studies.common.models import User
 from studies.common.roles import Role
-from studies.fieldwork.models import Observation
+from studies.fieldwork.models import Observation, ObservationKind, Photo, PhotoStatus
 from studies.scheduling.access import studies_for_user
 from studies.scheduling.models import Study
 from studies.synthesis.models import Insight
@@ -34,11 +41,14 @@ from studies.synthesis.search.backends import postgres, sqlite
 from studies.synthesis.search.types import (
     MARK_END,
     MARK_START,
+    OBSERVATION_KINDS,
+    TAG_SEPARATOR,
     RankedHit,
     RankedPage,
     Scope,
     SearchKind,
 )
+from studies.synthesis.selectors import marketing_consent_in_force
 
 ALL_KINDS = frozenset(SearchKind.values)
 MAX_QUERY_LENGTH = 200
@@ -58,25 +68,42 @@ _PIECE = re.compile(f"(?:{MARK_START}[^{MARK_END}]*{MARK_END}|[^\\s{MARK_START}]
 
 
 @dataclass(frozen=True)
+class SearchTag:
+    name: str
+    html: SafeString  # the name with its matches in <mark>
+
+
+@dataclass(frozen=True)
 class SearchHit:
     kind: str  # a SearchKind
     id: uuid.UUID
-    title: str  # an insight's statement; "" for observations
+    title: str  # an insight's statement; "" for other kinds
     title_html: SafeString  # the statement with its matches in <mark>
-    text: str  # an observation's text, or an insight's description
+    text: str  # an observation's text, an insight's description, a photo's caption
     snippet: SafeString  # the part of the text around its first match, matches in <mark>
     rank: float  # higher is better; comparable within one result list only
     study_id: uuid.UUID
     study_title: str
-    round_label: str  # the observation's round, or the latest round backing the insight
-    household_code: str  # observations only
+    round_label: str  # the observation's or photo's round, the latest backing an insight
+    household_code: str  # observations and photos only
     speaker: str  # observations only
-    url: str  # the visit page of an observation, the insight's page
-    at: datetime  # when an observation was captured, when an insight last changed
+    url: str  # the visit page of an observation or photo (at the photo), an insight's page
+    at: datetime  # when an observation or photo was captured, when an insight last changed
+    question: str = ""  # an answer's question, in the words it was asked
+    answer: Observation | None = None  # that answer, whose question the API names
+    # A quote: whether its household's marketing consent is in force now. None otherwise.
+    cleared_for_marketing: bool | None = None
+    tags: tuple[SearchTag, ...] = ()  # a photo's tags, by name
+    thumbnail: str = ""  # a processed photo's thumbnail, JPEG; "" while it is processed
+    thumbnail_webp: str = ""
 
     @property
     def kind_label(self) -> str:
         return str(SearchKind(self.kind).label)
+
+    @property
+    def not_for_marketing(self) -> bool:
+        return self.cleared_for_marketing is False
 
 
 @dataclass(frozen=True)
@@ -123,6 +150,20 @@ def snippet_html(marked: str) -> SafeString:
     return marked_html(text)
 
 
+def marked_tags(marked: str) -> tuple[SearchTag, ...]:
+    """A photo's tag names from a backend (TAG_SEPARATOR between them), by name. A match
+    that runs from one name into the next (a phrase) is closed and reopened at the gap."""
+    tags = []
+    inside = False
+    for piece in marked.split(TAG_SEPARATOR) if marked else []:
+        text = (MARK_START if inside else "") + piece
+        inside = text.rfind(MARK_START) > text.rfind(MARK_END)
+        text = (text + MARK_END if inside else text).replace(MARK_START + MARK_END, "")
+        name = text.replace(MARK_START, "").replace(MARK_END, "")
+        tags.append(SearchTag(name=name, html=marked_html(text)))
+    return tuple(sorted(tags, key=lambda tag: (tag.name.casefold(), tag.name)))
+
+
 def _validated(kinds: Collection[str], page: int, page_size: int, query: str) -> frozenset[str]:
     errors: dict[str, str] = {}
     if unknown := set(kinds) - ALL_KINDS:
@@ -147,6 +188,8 @@ def _validated(kinds: Collection[str], page: int, page_size: int, query: str) ->
 
 def _observation_hit(ranked: RankedHit, observation: Observation) -> SearchHit:
     visit = observation.visit
+    answered = observation.kind == ObservationKind.ANSWER and bool(observation.question)
+    quote = observation.kind == ObservationKind.QUOTE
     return SearchHit(
         kind=ranked.kind,
         id=observation.pk,
@@ -162,6 +205,33 @@ def _observation_hit(ranked: RankedHit, observation: Observation) -> SearchHit:
         speaker=observation.speaker,
         url=reverse("frontend:visit", args=[visit.pk]),
         at=observation.captured_at,
+        question=observation.question if answered else "",
+        answer=observation if answered else None,
+        cleared_for_marketing=observation.marketing_cleared if quote else None,
+    )
+
+
+def _photo_hit(ranked: RankedHit, photo: Photo) -> SearchHit:
+    visit = photo.visit
+    ready = photo.status == PhotoStatus.READY
+    return SearchHit(
+        kind=ranked.kind,
+        id=photo.pk,
+        title="",
+        title_html=SafeString(""),
+        text=photo.caption,
+        snippet=snippet_html(ranked.body_marked or ""),
+        rank=float(ranked.rank),
+        study_id=visit.round.study_id,
+        study_title=visit.round.study.title,
+        round_label=visit.round.label,
+        household_code=visit.household.code,
+        speaker="",
+        url=f"{reverse('frontend:visit', args=[visit.pk])}#photo-{photo.pk}",
+        at=photo.captured_at,
+        tags=marked_tags(ranked.tags_marked),
+        thumbnail=reverse("photo-file", args=[photo.pk, "thumb", "jpg"]) if ready else "",
+        thumbnail_webp=reverse("photo-file", args=[photo.pk, "thumb", "webp"]) if ready else "",
     )
 
 
@@ -184,13 +254,19 @@ def _insight_hit(ranked: RankedHit, insight: Insight) -> SearchHit:
     )
 
 
+def _ids(ranked: RankedPage, kinds: Collection[str]) -> list[uuid.UUID]:
+    return [hit.id for hit in ranked.hits if hit.kind in kinds]
+
+
 def _hits(ranked: RankedPage) -> list[SearchHit]:
     """The page's objects, fetched with what a hit shows, in the backend's order."""
-    observation_ids = [hit.id for hit in ranked.hits if hit.kind != SearchKind.INSIGHT]
-    insight_ids = [hit.id for hit in ranked.hits if hit.kind == SearchKind.INSIGHT]
+    observation_ids = _ids(ranked, OBSERVATION_KINDS)
+    insight_ids = _ids(ranked, {SearchKind.INSIGHT})
+    photo_ids = _ids(ranked, {SearchKind.PHOTO})
     observations = (
         Observation.objects.filter(pk__in=observation_ids, deleted_at__isnull=True)
-        .select_related("visit__household", "visit__round__study")
+        .annotate(marketing_cleared=marketing_consent_in_force())
+        .select_related("visit__household", "visit__round__study", "guide_question")
         .in_bulk()
         if observation_ids
         else {}
@@ -200,13 +276,24 @@ def _hits(ranked: RankedPage) -> list[SearchHit]:
         if insight_ids
         else {}
     )
+    photos = (
+        Photo.objects.shown()
+        .filter(pk__in=photo_ids)
+        .exclude(status=PhotoStatus.FAILED)
+        .select_related("visit__household", "visit__round__study")
+        .in_bulk()
+        if photo_ids
+        else {}
+    )
     hits = []
-    # An object deleted between the two queries is left out rather than shown half.
+    # An object deleted (or hidden) between the two queries is left out rather than shown half.
     for hit in ranked.hits:
         if hit.id in observations:
             hits.append(_observation_hit(hit, observations[hit.id]))
         elif hit.id in insights:
             hits.append(_insight_hit(hit, insights[hit.id]))
+        elif hit.id in photos:
+            hits.append(_photo_hit(hit, photos[hit.id]))
     return hits
 
 

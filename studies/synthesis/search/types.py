@@ -14,12 +14,16 @@ from studies.scheduling.models import Study
 # can be turned into <mark> tags safely.
 MARK_START = "\x02"
 MARK_END = "\x03"
+# A photo's tag names come back from the backends in one text, separated by this character
+# (the indexed names never contain it either), so each tag can be shown with its matches.
+TAG_SEPARATOR = "\x1f"
 
 
 class SearchKind(models.TextChoices):
     OBSERVATION = "observation", _("Observation")
     QUOTE = "quote", _("Quote")
     INSIGHT = "insight", _("Insight")
+    PHOTO = "photo", _("Photo")
 
 
 OBSERVATION_KINDS = frozenset({SearchKind.OBSERVATION, SearchKind.QUOTE})
@@ -43,8 +47,11 @@ class RankedHit:
     kind: str
     id: uuid.UUID
     rank: float
-    title_marked: str  # an insight's statement with its matches marked; "" for observations
-    body_marked: str  # an observation's text or an insight's description, matches marked
+    title_marked: str  # an insight's statement with its matches marked; "" for other kinds
+    # An observation's text, an insight's description or a photo's caption, matches marked.
+    body_marked: str
+    # A photo's tag names, matches marked, separated by TAG_SEPARATOR; "" for other kinds.
+    tags_marked: str = ""
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,16 @@ class SearchApi(ApiView):
     @extend_schema(
         operation_id="search",
         tags=["search"],
-        summary="Search observations, quotes and insights in your studies",
+        summary="Search observations, quotes, insights and photos in your studies",
         description=_(
             "Best matches first. Only studies you are a member of are searched, and deleted "
-            "observations never appear. A search with nothing searchable in it (empty, "
-            "punctuation, stop words only) finds nothing. A filter naming a study, round "
-            "or tag you cannot see finds nothing."
+            "observations never appear. Photos are found by their caption and their tags' "
+            "names, only while their household's photo consent is in force (never a deleted "
+            "photo or one that failed processing). Marketing members find a quote only while "
+            "its household's marketing consent is in force; everyone else finds it with "
+            "`cleared_for_marketing` false. An answer comes with its question. A search with "
+            "nothing searchable in it (empty, punctuation, stop words only) finds nothing. A "
+            "filter naming a study, round or tag you cannot see finds nothing."
         ),
         parameters=[s.SearchQueryInputSerializer],
         responses={200: s.SearchPageOutputSerializer, **error_responses(400)},

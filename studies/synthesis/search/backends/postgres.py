@@ -1,11 +1,12 @@
-"""PostgreSQL: `websearch_to_tsquery` over the generated `search_vector` columns.
+"""PostgreSQL: `websearch_to_tsquery` over the `search_vector` columns (generated on
+observations and insights, written by triggers on photos: migrations 0003 and 0009).
 
 The match (`search_vector @@ query`) is what the GIN indexes serve, so it must stay written
 exactly like this; `ts_rank` then reads the stored vectors of the matched rows only, and
-`ts_headline` runs on the one page shown. websearch_to_tsquery accepts any text without a
-syntax error; a query it reduces to nothing (stop words, punctuation) matches nothing, and
-one made only of exclusions (`-freezer`, which `querytree` reports as T) is refused too, as it
-would rank every row of the table.
+`ts_headline` runs on the one page shown (for a photo, on its caption and its tag names).
+websearch_to_tsquery accepts any text without a syntax error; a query it reduces to nothing
+(stop words, punctuation) matches nothing, and one made only of exclusions (`-freezer`,
+which `querytree` reports as T) is refused too, as it would rank every row of the table.
 
 SQL is assembled from fixed fragments (hence the S608 exemptions); every value, the user's
 query included, goes in as a parameter.
@@ -20,6 +21,7 @@ from studies.synthesis.search.types import (
     MARK_END,
     MARK_START,
     OBSERVATION_KINDS,
+    TAG_SEPARATOR,
     RankedHit,
     RankedPage,
     Scope,
@@ -35,10 +37,28 @@ RANK_NORMALISATION = 1
 HEADLINE_OPTIONS = f"HighlightAll=true, StartSel={MARK_START}, StopSel={MARK_END}"
 
 
+_UNINDEXED = f"chr({ord(MARK_START)}) || chr({ord(MARK_END)}) || chr({ord(TAG_SEPARATOR)})"
+
+
 def _headline(column: str) -> str:
     """The whole text with every match marked; the marker characters it had are dropped."""
-    without_marks = f"translate({column}, chr({ord(MARK_START)}) || chr({ord(MARK_END)}), '')"
-    return f"ts_headline('english', {without_marks}, {TSQUERY}, %s)"
+    return f"ts_headline('english', translate({column}, {_UNINDEXED}, ''), {TSQUERY}, %s)"
+
+
+# A photo's tag names in name order, each match marked, separated by TAG_SEPARATOR.
+_TAGS_HEADLINE = f"""
+    SELECT ts_headline(
+        'english',
+        string_agg(
+            translate(t.name, {_UNINDEXED}, ''), chr({ord(TAG_SEPARATOR)})
+            ORDER BY lower(t.name), t.id
+        ),
+        {TSQUERY},
+        %s
+    )
+    FROM fieldwork_phototag pt JOIN fieldwork_tag t ON t.id = pt.tag_id
+    WHERE pt.photo_id = page.id
+"""  # noqa: S608
 
 
 def _branches(scope: Scope, query: str) -> tuple[str, list[Any]]:
@@ -67,6 +87,16 @@ def _branches(scope: Scope, query: str) -> tuple[str, list[Any]]:
             WHERE i.search_vector @@ {TSQUERY} AND {usable} AND {where}
         """)  # noqa: S608
         params += [SearchKind.INSIGHT, query, query, query, *where_params]
+    if SearchKind.PHOTO in scope.kinds:
+        where, where_params = sql.photo_filters(scope)
+        selects.append(f"""
+            SELECT %s AS kind, p.id,
+                ts_rank(p.search_vector, {RANKED_TSQUERY}, {RANK_NORMALISATION}) AS rank,
+                p.captured_at AS at
+            FROM fieldwork_photo p {sql.PHOTO_JOINS}
+            WHERE p.search_vector @@ {TSQUERY} AND {usable} AND {where}
+        """)  # noqa: S608
+        params += [SearchKind.PHOTO, query, query, query, *where_params]
     return " UNION ALL ".join(selects), params
 
 
@@ -84,13 +114,16 @@ def ranked_page(*, scope: Scope, query: str, limit: int, offset: int) -> RankedP
             (SELECT {_headline("i.statement")} FROM synthesis_insight i WHERE i.id = page.id),
             COALESCE(
                 (SELECT {_headline("o.text")} FROM fieldwork_observation o WHERE o.id = page.id),
+                (SELECT {_headline("p.caption")} FROM fieldwork_photo p WHERE p.id = page.id),
                 (SELECT {_headline("i.description")} FROM synthesis_insight i WHERE i.id = page.id)
-            )
+            ),
+            ({_TAGS_HEADLINE})
         FROM page
         ORDER BY page.rank DESC, page.at DESC, page.id
     """  # noqa: S608
     headline = (query, HEADLINE_OPTIONS)
-    params = [*branch_params, limit, offset, *headline, *headline, *headline]
+    # Five headlines: a statement, an observation, a caption, a description, tag names.
+    params = [*branch_params, limit, offset, *(headline * 5)]
     with connection.cursor() as cursor:
         cursor.execute(statement, params)
         rows = cursor.fetchall()
@@ -101,7 +134,14 @@ def ranked_page(*, scope: Scope, query: str, limit: int, offset: int) -> RankedP
         else:
             total = rows[0][3] if rows else 0
     hits = [
-        RankedHit(kind=kind, id=pk, rank=rank, title_marked=title or "", body_marked=body or "")
-        for kind, pk, rank, _total, title, body in rows
+        RankedHit(
+            kind=kind,
+            id=pk,
+            rank=rank,
+            title_marked=title or "",
+            body_marked=body or "",
+            tags_marked=tags or "",
+        )
+        for kind, pk, rank, _total, title, body, tags in rows
     ]
     return RankedPage(hits=hits, total=total)

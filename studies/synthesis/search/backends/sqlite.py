@@ -1,4 +1,4 @@
-"""SQLite: FTS5 over `synthesis_search`, kept in step by triggers (migration 0003).
+"""SQLite: FTS5 over `synthesis_search`, kept in step by triggers (migrations 0003, 0009).
 
 People type into the box what they would type into a web search, so the query is read the
 way PostgreSQL's websearch_to_tsquery reads it: words are all required, "quoted words" are
@@ -44,8 +44,10 @@ _ENGLISH_STOP = """
 STOP_WORDS = frozenset(_ENGLISH_STOP.split())
 # Enough for any real query, and a bound on the work a pasted essay can cause.
 MAX_TERMS = 32
-# Column weights for bm25, in the order of the FTS5 table's columns (main, detail, speaker);
-# the same proportions as PostgreSQL's weights A, B and C.
+# Column weights for bm25, in the order of the FTS5 table's columns (main, detail, speaker):
+# an observation's text, an insight's statement or a photo's caption; an insight's
+# description or a photo's tag names; who said it. The same proportions as PostgreSQL's
+# weights A, B and C.
 BM25_WEIGHTS = "1.0, 0.4, 0.2"
 
 _TERM = re.compile(r'(-?)"([^"]*)"?|(\S+)')
@@ -123,6 +125,15 @@ def _branches(scope: Scope) -> tuple[str, list[Any]]:
             WHERE {where}
         """)  # noqa: S608
         params += [SearchKind.INSIGHT, *where_params]
+    if SearchKind.PHOTO in scope.kinds:
+        where, where_params = sql.photo_filters(scope)
+        selects.append(f"""
+            SELECT %s AS kind, p.id AS id, m.entry_id, m.score, p.captured_at AS at
+            FROM matched m JOIN fieldwork_photo p ON p.id = m.object_id
+            {sql.PHOTO_JOINS}
+            WHERE {where}
+        """)  # noqa: S608
+        params += [SearchKind.PHOTO, *where_params]
     return " UNION ALL ".join(selects), params
 
 
@@ -179,6 +190,7 @@ def ranked_page(*, scope: Scope, query: str, limit: int, offset: int) -> RankedP
                 rank=score,
                 title_marked=main if insight else "",
                 body_marked=detail if insight else main,
+                tags_marked=detail if kind == SearchKind.PHOTO else "",
             )
         )
     return RankedPage(hits=hits, total=total)
