@@ -157,7 +157,8 @@ def test_it_lists_hits_with_their_matches_marked(client, found):
     assert "nobody wants the <mark>leftovers</mark> any more" in page
     assert "— mother, 40s" in page
     code = found.world.visit.household.code
-    assert page.count(f'href="/visits/{found.world.visit.pk}/">Visit to {code}</a>') == 2
+    assert page.count(f'href="/visits/{found.world.visit.pk}/#obs-') == 2
+    assert page.count(f">Visit to {code}</a>") == 2
     assert page.count('<span class="badge badge-quote">Quote</span>') == 1
     assert page.count('<span class="badge badge-observation">Observation</span>') == 1
     assert page.count('<span class="badge badge-insight">Insight</span>') == 1

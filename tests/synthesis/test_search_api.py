@@ -88,7 +88,7 @@ def test_it_answers_one_page_of_hits(client_for, field, quote, insight):
                 "round": "2026-Q4",
                 "household": field.households[0].code,
                 "speaker": "father, 50s",
-                "url": f"/visits/{quote.visit_id}/",
+                "url": f"/visits/{quote.visit_id}/#obs-{quote.pk}",
                 "at": iso(quote.captured_at),
                 "question": None,
                 "cleared_for_marketing": True,

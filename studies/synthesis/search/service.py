@@ -203,7 +203,7 @@ def _observation_hit(ranked: RankedHit, observation: Observation) -> SearchHit:
         round_label=visit.round.label,
         household_code=visit.household.code,
         speaker=observation.speaker,
-        url=reverse("frontend:visit", args=[visit.pk]),
+        url=f"{reverse('frontend:visit', args=[visit.pk])}#obs-{observation.pk}",
         at=observation.captured_at,
         question=observation.question if answered else "",
         answer=observation if answered else None,

@@ -47,6 +47,7 @@ def evidence_row(evidence: Evidence) -> dict:
         "text": evidence.observation.text if evidence.observation else item.caption,
         "speaker": evidence.observation.speaker if evidence.observation else "",
         "question": question_of(evidence.observation),
+        "cleared_for_marketing": cleared(evidence.observation),
         "household": {"id": str(household.pk), "code": household.code},
         "round": round_ref(item.visit.round),
         "captured_at": iso(item.captured_at),
@@ -54,6 +55,13 @@ def evidence_row(evidence: Evidence) -> dict:
         "added_by": "researcher",
         "added_at": iso(evidence.created_at),
     }
+
+
+def cleared(observation) -> bool | None:
+    if observation is None or observation.kind != "quote":
+        return None
+    household = observation.visit.household
+    return household.consents.in_force().filter(kind="marketing").exists()
 
 
 def question_of(observation) -> dict | None:

@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from studies.common.api.references import AnsweredQuestionOutputSerializer
 from studies.common.api.schema import NamedChoiceField
-from studies.fieldwork.models import PhotoStatus
+from studies.fieldwork.models import ObservationKind, PhotoStatus
 from studies.scheduling.api.serializers.shared import HouseholdRefOutputSerializer
 from studies.scheduling.models import Visit
 from studies.synthesis.api.serializers.shared import (
@@ -117,6 +117,12 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
     question = serializers.SerializerMethodField(
         help_text=_("For an answer: the guide question, in the words it was asked; else null.")
     )
+    cleared_for_marketing = serializers.SerializerMethodField(
+        help_text=_(
+            "For a quote: whether its household's marketing consent is in force now (false: "
+            "not for marketing use); null for anything else."
+        )
+    )
     household = serializers.SerializerMethodField()
     round = serializers.SerializerMethodField()
     captured_at = serializers.SerializerMethodField()
@@ -136,6 +142,7 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
             "text",
             "speaker",
             "question",
+            "cleared_for_marketing",
             "household",
             "round",
             "captured_at",
@@ -163,6 +170,13 @@ class EvidenceOutputSerializer(serializers.ModelSerializer):
         if observation is None or not observation.question:
             return None
         return AnsweredQuestionOutputSerializer(observation).data
+
+    @extend_schema_field(serializers.BooleanField(allow_null=True))
+    def get_cleared_for_marketing(self, evidence: Evidence) -> bool | None:
+        observation = evidence.observation
+        if observation is None or observation.kind != ObservationKind.QUOTE:
+            return None
+        return evidence.marketing_cleared
 
     @extend_schema_field(HouseholdRefOutputSerializer)
     def get_household(self, evidence: Evidence) -> dict[str, Any]:
