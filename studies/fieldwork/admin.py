@@ -14,6 +14,7 @@ from studies.fieldwork.models import (
     ObservationTag,
     Photo,
     PhotoStatus,
+    PhotoTag,
     PhotoUpload,
     SyncConflict,
     SyncOperation,
@@ -70,7 +71,8 @@ class ObservationAdmin(admin.ModelAdmin):
     search_fields = ("text", "speaker", "visit__household__code")
     autocomplete_fields = ("visit", "author", "guide_question")
     date_hierarchy = "captured_at"
-    readonly_fields = ("device_id", "received_at", *AUDIT_FIELDS)
+    # The wording answered is what the answer was given to: kept as it was, never edited.
+    readonly_fields = ("question_text", "device_id", "received_at", *AUDIT_FIELDS)
     fields = (
         "visit",
         "author",
@@ -78,6 +80,7 @@ class ObservationAdmin(admin.ModelAdmin):
         "text",
         "speaker",
         "guide_question",
+        "question_text",
         "captured_at",
         "device_id",
         "received_at",
@@ -129,7 +132,9 @@ class PhotoAdmin(admin.ModelAdmin):
         "observation",
         "author",
         "device_id",
+        "tag_names",
         "captured_at",
+        "edited_at",
         "received_at",
         "status",
         "failure_reason",
@@ -155,6 +160,10 @@ class PhotoAdmin(admin.ModelAdmin):
     @admin.display(description=_("household"), ordering="visit__household__code")
     def household(self, photo: Photo) -> str:
         return photo.visit.household.code
+
+    @admin.display(description=_("tags"))
+    def tag_names(self, photo: Photo) -> str:
+        return ", ".join(sorted(tag.name for tag in photo.tags.all())) or "—"
 
 
 @admin.register(PhotoUpload)
@@ -220,6 +229,16 @@ class ObservationTagAdmin(admin.ModelAdmin):
     list_select_related = ("tag", "observation")
     search_fields = ("tag__name", "observation__text")
     autocomplete_fields = ("tag", "observation")
+
+
+@admin.register(PhotoTag)
+class PhotoTagAdmin(admin.ModelAdmin):
+    list_display = ("tag", "photo")
+    list_filter = ("tag__study", "tag__group", "tag")
+    list_select_related = ("tag", "photo")
+    search_fields = ("tag__name", "photo__caption")
+    autocomplete_fields = ("tag",)
+    raw_id_fields = ("photo",)
 
 
 # --- Sync records: evidence of what devices sent, never edited -------------------------------
