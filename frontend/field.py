@@ -26,18 +26,22 @@ from django.views.decorators.http import require_GET
 
 from frontend import selectors
 from studies.common.audit import audit_personal_data_shown
-from studies.common.roles import Capability
+from studies.common.roles import Capability, role_can
 from studies.fieldwork import policies as fieldwork_policies
 from studies.fieldwork import selectors as fieldwork_selectors
-from studies.fieldwork.models import Observation, Photo
+from studies.fieldwork.models import Observation, Photo, PhotoStatus
+from studies.fieldwork.services import photos as photo_services
 from studies.scheduling import access
+from studies.scheduling import policies as scheduling_policies
 from studies.scheduling import selectors as scheduling_selectors
+from studies.scheduling.models import VisitStatus
 
-# How many days ahead the service worker keeps capture pages (with addresses) offline.
+# How many days ahead the phone keeps its visits (the offline bundle, the capture pages with
+# addresses and phones, Today) offline: they stay on the phone only for the next days.
 OFFLINE_DAYS = 3
-# Today, which is kept offline too, looks no further: addresses stay on the phone only
-# for the next days.
-TODAY_DAYS = OFFLINE_DAYS
+# The bundle's path: the service worker keeps its answer beside the pages, and the capture
+# screen reads it there (the visits an item can be moved to, offline too).
+OFFLINE_BUNDLE_URL = f"/api/v1/me/offline-bundle/?days={OFFLINE_DAYS}"
 THEME_COLOUR = "#1f5f8b"
 
 # The app shell the service worker keeps, as static paths.
@@ -54,16 +58,27 @@ SHELL_FILES = [
     "frontend/js/logout.js",
     "frontend/js/outbox.js",
     "frontend/js/sync.js",
+    "frontend/js/transport.js",
+    "frontend/js/upload.js",
     "frontend/js/status.js",
     "frontend/js/camera.js",
     "frontend/js/capture.js",
+    "frontend/js/captured.js",
+    "frontend/js/chips.js",
+    "frontend/js/clock.js",
+    "frontend/js/held.js",
+    "frontend/js/items.js",
+    "frontend/js/move.js",
+    "frontend/js/photo-edit.js",
+    "frontend/js/progress.js",
+    "frontend/js/scale.js",
     "frontend/js/today.js",
 ]
 
 
 def ui_text() -> dict[str, str]:
     """What the scripts say, translated here so the pages need no extra catalogue request.
-    `{n}`, `{list}`, `{reason}`, `{time}` are filled in by the scripts."""
+    `{n}`, `{list}`, `{reason}`, `{time}` and the like are filled in by the scripts."""
     return {
         "itemOne": _("{n} item"),
         "itemMany": _("{n} items"),
@@ -81,6 +96,7 @@ def ui_text() -> dict[str, str]:
         "quote": _("Quote"),
         "answer": _("Answer"),
         "photo": _("Photo"),
+        "photoChange": _("Change to a photo"),
         "waitingBadge": _("Waiting to sync"),
         "syncedBadge": _("Synced"),
         "failedBadge": _("Not sent"),
@@ -89,33 +105,56 @@ def ui_text() -> dict[str, str]:
         "edit": _("Edit"),
         "delete": _("Delete"),
         "discard": _("Discard"),
+        "discardChange": _("Discard the change"),
+        "move": _("Move"),
         "confirmDelete": _("Delete this item? This cannot be undone."),
         "confirmDiscard": _("Discard this item? It was never sent and will be lost."),
+        "confirmDiscardChange": _("Discard this change? The item stays as ResearchHub has it."),
         "saved": _("Saved on this phone."),
         "photosSaved": _("Photos saved on this phone."),
         "remove": _("Remove"),
         "removePhoto": _("Remove photo {n}"),
         "caption": _("Caption for photo {n}"),
         "capturedAt": _("captured {time}"),
-        "tagOn": _("Remove tag {name}"),
-        "tagOff": _("Add tag {name}"),
         "storageFull": _("This phone has no room left to keep the item. Free some space."),
         "network": _("no connection"),
         "server": _("server error {status}"),
         "notConfirmed": _("the answer did not come from ResearchHub"),
+        "goesWith": _("Goes with {item}"),
+        "goesWithNothing": _("Nothing: the photo on its own"),
+        "editPhoto": _("Edit photo"),
+        "confirmDeletePhoto": _("Delete this photo? It leaves every page. This cannot be undone."),
+        "photoSaved": _("The change is saved on this phone."),
+        "moved": _("Moved to {code}. It is sent with that visit."),
+        "preparing": _("Preparing photo {n} of {count}…"),
+        "sendingPhoto": _("Sending photo {n} of {count} — {percent} %, {left} left"),
+        "sendingPhotoLabel": _("Photo {n} of {count} sent"),
+        "cancelUploadLabel": _("Cancel sending photo {n}"),
+        "confirmCancelUpload": _(
+            "Stop sending this photo and remove it from this phone? It has not reached "
+            "ResearchHub and will be lost."
+        ),
+        "megabytes": _("{n} MB"),
+        "kilobytes": _("{n} KB"),
     }
 
 
 @require_GET
 @login_required
 def today(request: HttpRequest) -> HttpResponse:
-    visits = selectors.today_visit_list(user=request.user, days=TODAY_DAYS)
+    # Exactly the visits the phone holds: the offline bundle's, with the address and phone
+    # the researcher needs at the door (research roles, households still in the panel).
+    bundle = fieldwork_selectors.offline_bundle(user=request.user, days=OFFLINE_DAYS)
     audit_personal_data_shown(
         request=request,
-        household_codes=[row.visit.household.code for row in visits if row.address],
+        household_codes=[
+            visit.household.code
+            for visit in bundle.visits
+            if visit.household_address or visit.household_phone  # type: ignore[attr-defined]
+        ],
         where="today page",
     )
-    context = {"visits": visits, "days": TODAY_DAYS, "ui_text": ui_text()}
+    context = {"visits": bundle.visits, "days": OFFLINE_DAYS, "ui_text": ui_text()}
     return render(request, "frontend/today.html", context)
 
 
@@ -138,9 +177,20 @@ def _photo_data(photo: Photo, user_id: object) -> dict[str, Any]:
         "id": str(photo.pk),
         "device_id": str(photo.device_id),
         "caption": photo.caption,
+        "tags": [tag.name for tag in photo.tags.all()],
+        "observation": str(photo.observation.device_id) if photo.observation else None,
         "status": photo.status,
         "failure_reason": photo.failure_reason,
+        "thumb": (
+            reverse(
+                "photo-file",
+                kwargs={"photo_id": photo.pk, "rendition": "thumb", "extension": "webp"},
+            )
+            if photo.status == PhotoStatus.READY
+            else ""
+        ),
         "captured_at": photo.captured_at.isoformat(),
+        "edited_at": (photo.edited_at or photo.captured_at).isoformat(),
         "mine": photo.author_id == user_id,
     }
 
@@ -152,8 +202,13 @@ def visit_capture(request: HttpRequest, visit_id: object) -> HttpResponse:
         user=request.user, visit_id=visit_id, capability=Capability.CONDUCT_VISITS
     )
     study = visit.round.study
+    role = study.viewer_role
+    now = timezone.now()
     guide = list(scheduling_selectors.guide_list(round_=visit.round))
-    closed = not fieldwork_policies.takes_captures_now(visit, timezone.now())
+    closed = not fieldwork_policies.takes_captures_now(visit, now)
+    can_reopen = scheduling_policies.may_reopen_visit(
+        role=role, visit=visit, user_id=request.user.pk, now=now
+    )
     tags = fieldwork_selectors.study_tag_list(study=study, user=request.user)
     island = {
         "visit": str(visit.pk),
@@ -161,7 +216,15 @@ def visit_capture(request: HttpRequest, visit_id: object) -> HttpResponse:
         "user": str(request.user.pk),
         "status": visit.status,
         "closed": closed,
-        "guide": [{"id": str(question.pk), "text": question.text} for question in guide],
+        "time_zone": study.time_zone,
+        "send_original_photos": study.send_original_photos,
+        # Chips used on the phone after this moment may go before the server's order.
+        "rendered_at": now.isoformat(),
+        "bundle": OFFLINE_BUNDLE_URL,
+        "guide": [
+            {"id": str(question.pk), "key": str(question.key), "text": question.text}
+            for question in guide
+        ],
         "tags": [{"name": tag.name, "group": tag.group} for tag in tags],
         "observations": [
             _observation_data(observation, request.user.pk)
@@ -169,11 +232,17 @@ def visit_capture(request: HttpRequest, visit_id: object) -> HttpResponse:
         ],
         "photos": [
             _photo_data(photo, request.user.pk)
-            for photo in selectors.capture_photo_list(visit=visit)
+            for photo in photo_services.visit_photo_list(visit=visit)
         ],
     }
-    address = selectors.visit_address(visit=visit)
-    if address:
+    # The research team's details for the door: address and phone, never name or e-mail.
+    contact = (
+        scheduling_selectors.household_contact_get(household=visit.household, study=study)
+        if role_can(role, Capability.VIEW_PERSONAL_DATA)
+        else None
+    )
+    address, phone = (contact.address, contact.phone) if contact else ("", "")
+    if address or phone:
         audit_personal_data_shown(
             request=request,
             household_codes=[visit.household.code],
@@ -185,12 +254,22 @@ def visit_capture(request: HttpRequest, visit_id: object) -> HttpResponse:
         "round": visit.round,
         "study": study,
         "address": address,
+        "phone": phone,
         "guide": guide,
         "closed": closed,
         "island": island,
         "ui_text": ui_text(),
-        "can_start": visit.status == "scheduled",
-        "can_finish": visit.status == "in_progress",
+        "can_start": visit.status == VisitStatus.SCHEDULED,
+        # Finishing asks first (the confirmation page says what it means); a scheduled
+        # visit is started by its first item, so it may be ready to finish by then.
+        "can_finish": not closed
+        and visit.status in (VisitStatus.SCHEDULED, VisitStatus.IN_PROGRESS),
+        "can_reopen": can_reopen,
+        "reopen_until": (
+            visit.finished_at + scheduling_policies.REOPEN_GRACE
+            if can_reopen and visit.finished_at and not role_can(role, Capability.MANAGE_STUDY)
+            else None
+        ),
     }
     return render(request, "frontend/capture.html", context)
 
@@ -266,7 +345,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
         "today": reverse("frontend:today"),
         "login": reverse("login"),
         # The sync API's path, fixed by the shared API contract.
-        "bundle": f"/api/v1/me/offline-bundle/?days={OFFLINE_DAYS}",
+        "bundle": OFFLINE_BUNDLE_URL,
         "language": get_language() or settings.LANGUAGE_CODE,
         "offlineTitle": _("You are offline"),
         "offlineText": _(

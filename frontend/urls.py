@@ -23,6 +23,7 @@ urlpatterns = [
     path("visits/<uuid:visit_id>/", views.visit_detail, name="visit"),
     path("visits/<uuid:visit_id>/edit/", views.visit_edit, name="visit-edit"),
     path("visits/<uuid:visit_id>/status/", views.visit_transition, name="visit-transition"),
+    path("visits/<uuid:visit_id>/finish/", views.visit_finish, name="visit-finish"),
     path("today/", field.today, name="today"),
     path("visits/<uuid:visit_id>/capture/", field.visit_capture, name="visit-capture"),
     path("manifest.webmanifest", field.manifest, name="manifest"),

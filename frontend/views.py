@@ -22,9 +22,11 @@ from frontend.forms import AvailabilityFormSet, VisitRescheduleForm
 from frontend.refusals import errors_of, messages_of, status_for
 from studies.common.audit import audit_personal_data_shown
 from studies.common.roles import Capability, Role, role_can
+from studies.fieldwork import selectors as fieldwork_selectors
 from studies.scheduling import access, policies, selectors, services
 from studies.scheduling.models import Household, HouseholdContact, Visit, VisitStatus
 from studies.scheduling.periods import next_period
+from studies.synthesis.selectors import marketing_consent_in_force
 
 # The button each allowed transition gets on the visit page, in the order shown.
 TRANSITION_BUTTONS = {
@@ -196,6 +198,11 @@ def _visit_page(
         + ([(VisitStatus.IN_PROGRESS, REOPEN_BUTTON)] if reopen else []),
         "history": list(selectors.visit_change_list(visit=visit)),
         "guide": list(selectors.guide_list(round_=visit.round)),
+        "captured": fieldwork_selectors.visit_captured_list(visit=visit),
+        # Its quotes are labelled "Not for marketing use" unless this is in force now.
+        "marketing_cleared": Household.objects.filter(pk=visit.household_id)
+        .filter(marketing_consent_in_force("pk"))
+        .exists(),
         "can_capture": can_conduct,
         "errors": errors or [],
     }
@@ -228,6 +235,27 @@ def visit_transition(request: HttpRequest, visit_id: object) -> HttpResponse:
     if request.POST.get("return_to") == "capture":
         return redirect("frontend:visit-capture", visit_id=visit.pk)
     return redirect("frontend:visit", visit_id=visit.pk)
+
+
+@require_GET
+@login_required
+def visit_finish(request: HttpRequest, visit_id: object) -> HttpResponse:
+    """The confirmation step before finishing: what finishing means, what is still waiting
+    on this phone (filled in there), and the way back to capturing."""
+    visit = access.visit_get_for_user(
+        user=request.user, visit_id=visit_id, capability=Capability.CONDUCT_VISITS
+    )
+    context = {
+        "visit": visit,
+        "round": visit.round,
+        "study": visit.round.study,
+        "can_finish": VisitStatus.COMPLETED in services.TRANSITIONS[visit.status],
+        "lead": role_can(visit.round.study.viewer_role, Capability.MANAGE_STUDY),
+        "reopen_hours": int(policies.REOPEN_GRACE.total_seconds() // 3600),
+        # A named target, as visit_transition takes it.
+        "return_to": "capture" if request.GET.get("return_to") == "capture" else "visit",
+    }
+    return render(request, "frontend/visit_finish.html", context)
 
 
 @require_http_methods(["GET", "POST"])

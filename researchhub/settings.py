@@ -95,6 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "frontend.context_processors.site",
             ],
         },
     },
@@ -156,6 +157,9 @@ AXES_VERBOSE = False
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Times on the 24-hour clock (researchhub/formats/en/formats.py); pages hand the hour cycle
+# to scripts on <html data-hour-cycle>.
+FORMAT_MODULE_PATH = ["researchhub.formats"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

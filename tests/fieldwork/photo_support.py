@@ -8,6 +8,7 @@ own fixtures).
 import datetime as dt
 import hashlib
 import io
+import random
 import struct
 import uuid
 import zipfile
@@ -18,7 +19,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from PIL import Image
+from PIL import Image, ImageDraw, ImageFilter
 from rest_framework.test import APIClient
 
 from studies.common.models import User
@@ -80,6 +81,48 @@ def jpeg_bytes(
     if xmp:
         options["xmp"] = XMP
     two_halves(size).save(buffer, "JPEG", **options)
+    return buffer.getvalue()
+
+
+TWELVE_MEGAPIXELS = (4000, 3000)
+
+
+def realistic_photo(seed: int = 2026, size: tuple[int, int] = TWELVE_MEGAPIXELS) -> bytes:
+    """A JPEG that compresses like a photo of a kitchen, not like a flat colour: light falling
+    across the frame, shapes of things and their texture at several scales, soft edges and
+    sensor grain. Seeded, so every run sends the same bytes. About 3.5 MB at 12 megapixels,
+    as a phone's camera writes it."""
+    rng = random.Random(seed)
+    width, height = size
+
+    def noise(scale: int) -> Image.Image:
+        small = (max(1, width // scale), max(1, height // scale))
+        pixels = Image.frombytes("L", small, rng.randbytes(small[0] * small[1]))
+        return pixels.resize(size, Image.Resampling.BICUBIC)
+
+    def texture() -> Image.Image:
+        return Image.merge("RGB", [Image.blend(noise(96), noise(12), 0.45) for _ in range(3)])
+
+    light = Image.merge(
+        "RGB",
+        [Image.linear_gradient("L").rotate(rng.uniform(0, 360)).resize(size) for _ in range(3)],
+    )
+    image = Image.blend(light, texture(), 0.55)
+    # Things in the room: soft-edged shapes the texture shows through.
+    things = image.copy()
+    draw = ImageDraw.Draw(things)
+    for _ in range(60):
+        x, y = rng.randrange(width), rng.randrange(height)
+        w, h = rng.randrange(80, 900), rng.randrange(80, 900)
+        colour = tuple(rng.randrange(40, 220) for _ in range(3))
+        shape = draw.rectangle if rng.random() < 0.5 else draw.ellipse
+        shape((x, y, x + w, y + h), fill=colour)
+    image = Image.blend(image, things, 0.6)
+    image = Image.blend(image, texture(), 0.3).filter(ImageFilter.GaussianBlur(1.2))
+    grain = Image.merge("RGB", [Image.frombytes("L", size, rng.randbytes(width * height))] * 3)
+    image = Image.blend(image, grain, 0.06)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=92)
     return buffer.getvalue()
 
 

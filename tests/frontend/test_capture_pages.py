@@ -10,8 +10,10 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from frontend.field import SHELL_FILES
+from studies.common.models import AuditAction, AuditEvent
 from studies.fieldwork.models import Observation, Photo, Tag, TagGroup
 from studies.scheduling import services
 from studies.scheduling.models import VisitStatus
@@ -55,17 +57,39 @@ def secret_email(world: World) -> str:
 # --- Today ---------------------------------------------------------------------------------
 
 
-def test_today_lists_my_visits_with_code_segment_address_and_no_name(world, secret_email):
+def test_today_lists_my_visits_with_code_segment_address_phone_and_no_name(world, secret_email):
     response = client_for(world.team.researcher).get(reverse("frontend:today"))
 
     assert response.status_code == 200
     html = response.content.decode()
     assert world.visit.household.code in html
     assert SECRET_ADDRESS in html
+    # The number to ring at the door, as a link that dials it.
+    assert f'href="tel:{SECRET_PHONE.replace(" ", "")}"' in html
     assert capture_url(world.visit) in html
     # researcher2's visit is not mine
     assert world.other_visit.household.code not in html
-    for secret in (SECRET_NAME, SECRET_PHONE, secret_email):
+    for secret in (SECRET_NAME, secret_email):
+        assert secret not in html
+
+
+def test_today_lists_exactly_the_visits_of_the_offline_bundle(world):
+    client = client_for(world.team.researcher)
+
+    html = client.get(reverse("frontend:today")).content.decode()
+    bundle = client.get("/api/v1/me/offline-bundle/?days=3").json()
+
+    listed = re.findall(r'href="/visits/([0-9a-f-]{36})/capture/"', html)
+    assert listed == [visit["id"] for visit in bundle["visits"]] == [str(world.visit.pk)]
+
+
+def test_today_shows_no_contact_once_the_household_left_the_panel(world):
+    world.households[0].enrolments.update(left_at=timezone.now())
+
+    html = client_for(world.team.researcher).get(reverse("frontend:today")).content.decode()
+
+    assert world.visit.household.code in html
+    for secret in (SECRET_ADDRESS, SECRET_PHONE):
         assert secret not in html
 
 
@@ -138,8 +162,17 @@ def test_the_capture_screen_shows_code_segment_address_and_never_the_name(world,
     assert household.code in html
     assert "household size: 4" in html
     assert SECRET_ADDRESS in html
-    for secret in (SECRET_NAME, SECRET_PHONE, secret_email):
+    assert f'<a href="tel:{SECRET_PHONE.replace(" ", "")}">{SECRET_PHONE}</a>' in html
+    for secret in (SECRET_NAME, secret_email):
         assert secret not in html
+
+
+def test_showing_the_address_and_phone_is_audited(world):
+    client_for(world.team.researcher).get(capture_url(world.visit))
+
+    event = AuditEvent.objects.get(action=AuditAction.PERSONAL_DATA_VIEWED)
+    assert event.actor == world.team.researcher
+    assert event.detail == {"households": [world.visit.household.code], "where": "capture page"}
 
 
 def test_the_capture_screen_carries_the_guide_tags_and_received_items(world):
@@ -216,17 +249,35 @@ def test_a_leads_view_marks_the_researchers_items_as_not_mine(world):
     assert [photo["mine"] for photo in data["photos"]] == [False]
 
 
-def test_a_scheduled_visit_offers_start_and_an_in_progress_one_finish(world):
+def finish_url(visit) -> str:
+    return reverse("frontend:visit-finish", args=[visit.pk]) + "?return_to=capture"
+
+
+def test_a_scheduled_visit_offers_start_at_the_top_and_finish_at_the_end(world):
     client = client_for(world.team.researcher)
     html = client.get(capture_url(world.visit)).content.decode()
-    assert 'value="in_progress"' in html
-    assert 'value="completed"' not in html
 
+    assert 'value="in_progress"' in html
+    # Finishing is a step of its own (a confirmation), below the items: never a button
+    # where "Start visit" just was.
+    assert 'value="completed"' not in html
+    assert (
+        html.index('value="in_progress"')
+        < html.index("data-items")
+        < html.index(finish_url(world.visit))
+    )
+
+
+def test_an_in_progress_visit_offers_finish_through_its_confirmation(world):
     services.visit_transition(
         visit=world.visit, actor=world.team.researcher, to_status=VisitStatus.IN_PROGRESS
     )
-    html = client.get(capture_url(world.visit)).content.decode()
-    assert 'value="completed"' in html
+
+    html = client_for(world.team.researcher).get(capture_url(world.visit)).content.decode()
+
+    assert 'value="in_progress"' not in html
+    assert 'value="completed"' not in html
+    assert f'href="{finish_url(world.visit)}"' in html
     assert "data-capture-form" in html
 
 
@@ -281,14 +332,15 @@ def test_the_camera_input_takes_several_photos_from_the_back_camera(world):
 # --- The offline bundle the service worker uses ----------------------------------------------
 
 
-def test_the_offline_bundle_has_my_visit_with_its_address_and_no_name(world, secret_email):
+def test_the_offline_bundle_has_my_visit_with_its_address_phone_and_no_name(world, secret_email):
     response = client_for(world.team.researcher).get("/api/v1/me/offline-bundle/?days=3")
 
     assert response.status_code == 200
     body = response.content.decode()
     assert [visit["id"] for visit in response.json()["visits"]] == [str(world.visit.pk)]
     assert SECRET_ADDRESS in body
-    for secret in (SECRET_NAME, SECRET_PHONE, secret_email):
+    assert SECRET_PHONE in body
+    for secret in (SECRET_NAME, secret_email):
         assert secret not in body
 
 
@@ -392,7 +444,7 @@ def test_the_capture_screens_first_load_stays_under_50_kb_compressed(world):
 
     files = first_load_files(html.decode())
     names = {path.name for path in files}
-    assert {"app.css", "capture.js", "outbox.js", "sync.js", "status.js", "camera.js"} <= names
+    assert {"app.css", "capture.js", "outbox.js", "camera.js", "chips.js"} <= names
     total = len(gzip.compress(html, 9)) + sum(
         len(gzip.compress(path.read_bytes(), 9)) for path in files
     )

@@ -136,7 +136,7 @@ def test_today_lists_exactly_the_visits_the_phone_keeps_offline(team, field):
         today = page.get("/today/")
         bundle = signed_in(team.researcher).get("/api/v1/me/offline-bundle/").json()
 
-    listed = [row.visit.pk for row in today.context["visits"]]
+    listed = [visit.pk for visit in today.context["visits"]]
     kept = [visit["id"] for visit in bundle["visits"]]
     expected = [
         field[name].pk

@@ -3,9 +3,12 @@
 // - The app shell (CSS, scripts, icons) is precached and served from the cache.
 // - Pages are network-first, cached as they are seen, and served from the cache offline;
 //   the Today page and the capture pages of the researcher's next days' visits are
-//   fetched ahead (from the offline bundle) so they open with no signal.
-// - The API is never cached: reads are live, and writes (sync, uploads) go to the
-//   network only; the outbox in IndexedDB is what keeps captured items safe.
+//   fetched ahead (from the offline bundle) so they open with no signal. The bundle's own
+//   answer is kept beside them: the capture screen reads the visits this phone holds there.
+// - A visit's page is not kept (it names the household's contact); offline, the visit's
+//   details open on its capture page, which has the code, segment, address and phone.
+// - The API is never served from the cache: reads are live, and writes (sync, uploads) go
+//   to the network only; the outbox in IndexedDB is what keeps captured items safe.
 // - Seeing the login page means the session is over: the offline copy is cleared.
 {% autoescape off %}
 const CONFIG = {{ config }};{% endautoescape %}
@@ -14,6 +17,7 @@ const SHELL_CACHE = "rh-shell-__VERSION__";
 const PAGE_CACHE = "rh-pages";
 const SHELL = new Set(CONFIG.shell);
 const CAPTURE_PAGE = /^\/visits\/[0-9a-f-]{36}\/capture\/$/;
+const VISIT_PAGE = /^\/visits\/([0-9a-f-]{36})\/$/;
 const REFRESH_EVERY_MS = 10 * 60 * 1000;
 let lastRefresh = 0;
 
@@ -75,7 +79,13 @@ async function page(event) {
     return response;
   } catch (error) {
     const cached = await caches.match(path, { cacheName: PAGE_CACHE });
-    return cached || offlinePage();
+    if (cached) return cached;
+    const visit = VISIT_PAGE.exec(path);
+    const capture = visit && `/visits/${visit[1]}/capture/`;
+    if (capture && (await caches.match(capture, { cacheName: PAGE_CACHE }))) {
+      return Response.redirect(`${capture}#visit-details`, 302);
+    }
+    return offlinePage();
   }
 }
 
@@ -104,6 +114,7 @@ async function refreshOffline() {
   }
   const wanted = [CONFIG.today, ...body.visits.map((visit) => `/visits/${visit.id}/capture/`)];
   const cache = await caches.open(PAGE_CACHE);
+  await cache.put(CONFIG.bundle, new Response(JSON.stringify(body), { headers: { "Content-Type": "application/json" } }));
   for (const path of wanted) {
     try {
       const page = await fetch(path, { credentials: "same-origin" });

@@ -123,6 +123,16 @@ def _same_upload(upload: PhotoUpload, *, author: User, length: int, sha256: str)
     return upload
 
 
+class UploadCompleteError(ConflictError):
+    """An upload asked to stop after its last byte arrived: its photo exists."""
+
+    def __init__(self, upload: PhotoUpload) -> None:
+        super().__init__(
+            {"upload": [_("This upload is complete and made its photo: delete the photo instead.")]}
+        )
+        self.upload = upload
+
+
 def upload_get(*, author: User, upload_id: object) -> PhotoUpload:
     """An upload of the user's own; anyone else's is not found."""
     try:
@@ -171,6 +181,22 @@ def chunks_delete(folder: str) -> None:
         return
     for name in names:
         delete_quietly(f"{folder}/{name}")
+
+
+def upload_abort(*, author: User, upload_id: object) -> None:
+    """Stop an upload the phone no longer wants to send: the row and the chunks received so
+    far go. Raises UploadCompleteError (409) when the photo was already made, Http404 for an
+    upload that is gone (asking twice is harmless: the second answer is a 404)."""
+    with transaction.atomic():
+        upload = (
+            PhotoUpload.objects.select_for_update()
+            .filter(pk=upload_get(author=author, upload_id=upload_id).pk)
+            .get()
+        )
+        if upload.status == UploadStatus.COMPLETE:
+            raise UploadCompleteError(upload)
+        transaction.on_commit(partial(chunks_delete, chunk_folder(upload)))
+        upload.delete()
 
 
 def upload_append(*, author: User, upload_id: object, offset: int, chunk: bytes) -> PhotoUpload:

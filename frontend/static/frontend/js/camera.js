@@ -1,8 +1,9 @@
 // Photos from the camera (or the gallery): the phone's own picker through
 // <input type=file accept="image/*" capture="environment" multiple>, a preview of each
-// through an object URL, and a caption field per photo before they are saved.
+// through an object URL, and a caption field per photo before they are saved. What the
+// chosen photos share (tags, the item they go with: `details`) shows once there are some.
 
-export function mountCamera({ input, pickButton, list, saveButton, text, onSave }) {
+export function mountCamera({ input, pickButton, list, saveButton, details, text, onSave }) {
   if (!input) return;
   let chosen = [];
 
@@ -45,6 +46,7 @@ export function mountCamera({ input, pickButton, list, saveButton, text, onSave 
       list.append(row);
     });
     saveButton.hidden = chosen.length === 0;
+    if (details) details.hidden = chosen.length === 0;
   }
 
   pickButton.addEventListener("click", () => input.click());

@@ -5,6 +5,13 @@
 // Stores: "outbox" (operations and photos waiting, keyPath id) and "confirmed" (what the
 // server confirmed, keyPath device_id, so the capture screen can show it offline; cleared
 // on logout). Participant names never come here: the screen has none to give.
+//
+// Entries by kind:
+// - "observation": an upsert or delete of a note, quote or answer (op, sent to the sync API);
+// - "photo": a photo and its resumable upload; state "cancelled" once its researcher took it
+//   back, until the server has dropped what it received;
+// - "photo-edit": a change to (or the deletion of) a photo the server already has.
+// A refused entry is "failed" with the server's reason and waits for its researcher.
 
 const DB_NAME = "researchhub";
 const DB_VERSION = 1;
@@ -107,6 +114,9 @@ export async function all(user) {
   return items.sort((a, b) => a.created - b.created);
 }
 
+// What its researcher still has to see through: waiting or refused, not the ones she took back.
+export const isWaiting = (item) => item.state !== "cancelled";
+
 export async function get(id) {
   return run(["outbox"], "readonly", (tx) => asPromise(tx.objectStore("outbox").get(id)));
 }
@@ -114,6 +124,28 @@ export async function get(id) {
 export async function save(item) {
   await run(["outbox"], "readwrite", (tx) => asPromise(tx.objectStore("outbox").put(item)));
   changed();
+}
+
+// Change some fields of an entry as it stands now (read and written in one transaction), so
+// the sync's progress and the researcher's edits never overwrite each other. Answers the
+// entry as changed, or null when it is gone.
+export async function patch(id, changes) {
+  const updated = await run(["outbox"], "readwrite", async (tx) => {
+    const store = tx.objectStore("outbox");
+    const entry = await asPromise(store.get(id));
+    if (!entry) return null;
+    const next = { ...entry, ...(typeof changes === "function" ? changes(entry) : changes) };
+    store.put(next);
+    return next;
+  });
+  changed();
+  return updated;
+}
+
+// The server refused it: it waits, with the reason, for its researcher (unless she already
+// took it back).
+export async function fail(id, reason) {
+  return patch(id, (entry) => (entry.state === "cancelled" ? {} : { state: "failed", error: reason || "refused" }));
 }
 
 // An observation's latest version goes in as one upsert operation. An operation still
@@ -125,6 +157,16 @@ export async function queueObservation({ user, visit, observation }) {
 
 export async function queueDelete({ user, visit, deviceId }) {
   return queueOperation({ user, visit, deviceId, op: { type: "delete", device_id: deviceId, edited_at: deviceNow() } });
+}
+
+// A refused capture goes to another of the researcher's visits: the same item (device id),
+// sent again as a new operation for that visit.
+export async function moveObservation(id, { visit, guideQuestion }) {
+  const entry = await get(id);
+  if (!entry) return null;
+  const op = { ...entry.op, visit, guide_question: entry.op.kind === "answer" ? guideQuestion : null };
+  delete op.operation_id;
+  return queueOperation({ user: entry.user, visit, deviceId: entry.device_id, op });
 }
 
 // The item's own id doubles as the operation id the server remembers it by.
@@ -146,12 +188,13 @@ async function queueOperation({ user, visit, deviceId, op }) {
   return item;
 }
 
+// The new entry in, and every other of the same kind for the same item out, at once.
 async function replaceFor(item) {
   await run(["outbox"], "readwrite", async (tx) => {
     const store = tx.objectStore("outbox");
     const mine = await asPromise(store.index("user").getAll(item.user));
     for (const old of mine) {
-      if (old.kind === "observation" && old.device_id === item.device_id) store.delete(old.id);
+      if (old.kind === item.kind && old.device_id === item.device_id) store.delete(old.id);
     }
     store.put(item);
   });
@@ -160,7 +203,7 @@ async function replaceFor(item) {
 
 // Photos are kept as Blobs; where a browser cannot store a Blob in IndexedDB (older
 // Safari), as an ArrayBuffer with its type.
-export async function queuePhoto({ user, visit, file, caption, capturedAt }) {
+export async function queuePhoto({ user, visit, file, caption, tags = [], observation = null, capturedAt }) {
   const id = newId();
   const item = {
     id,
@@ -172,7 +215,10 @@ export async function queuePhoto({ user, visit, file, caption, capturedAt }) {
     type: file.type || "application/octet-stream",
     size: file.size,
     caption,
+    tags,
+    observation,
     captured_at: capturedAt,
+    edited_at: capturedAt,
     sha256: "",
     upload: "",
     offset: 0,
@@ -195,12 +241,84 @@ export function photoBlob(item) {
   return item.blob || new Blob([item.buffer], { type: item.type });
 }
 
+// A photo still on the phone takes a change in place. Once its upload is open, the server
+// holds the caption and tags it was opened with: the change then follows as a photo edit,
+// when the photo exists (see confirmPhoto).
+export async function editWaitingPhoto(id, { caption, tags, observation }) {
+  return patch(id, (entry) => ({
+    caption,
+    tags,
+    observation,
+    edited_at: deviceNow(),
+    editedAfterCreate: Boolean(entry.upload) || Boolean(entry.editedAfterCreate),
+    state: entry.state === "failed" ? "pending" : entry.state,
+    error: "",
+  }));
+}
+
+// A refused photo goes to another visit. An upload still open for the old one is dropped
+// first (`abandoned`): the server would otherwise answer the same device id with it.
+export async function movePhoto(id, visit) {
+  return patch(id, (entry) => ({
+    visit,
+    observation: null,
+    abandoned: entry.upload || entry.abandoned || "",
+    upload: "",
+    offset: 0,
+    checksumRetries: 0,
+    attempts: 0,
+    state: "pending",
+    error: "",
+  }));
+}
+
+// Taken back (cancelled while sending, deleted or discarded before it was sent): off the
+// screen at once and its bytes freed; the sync then drops what the server received.
+export async function cancelPhoto(id) {
+  return patch(id, { state: "cancelled", cancelled: deviceNow(), blob: null, buffer: null, error: "" });
+}
+
+// A change to a photo the server has: the photo's whole new state (caption, tags, the item it
+// goes with), or its deletion. It replaces any change still waiting for the same photo; the
+// server keeps the latest by `edited_at`, so sending one twice is harmless.
+export async function queuePhotoEdit({ user, visit, deviceId, photoId, change, editedAt = deviceNow() }) {
+  const id = newId();
+  const op = change === "delete" ? { type: "delete", edited_at: editedAt } : { type: "update", edited_at: editedAt, ...change };
+  const item = { id, kind: "photo-edit", user, visit, device_id: deviceId, photo: photoId, op, created: Date.now(), attempts: 0, state: "pending", error: "" };
+  await replaceFor(item);
+  return item;
+}
+
 // The server confirmed it: out of the outbox and into the confirmed copy, in one
 // transaction, so no crash in between can lose it or show it twice.
 export async function confirm(id, record) {
   await run(["outbox", "confirmed"], "readwrite", (tx) => {
     tx.objectStore("outbox").delete(id);
     if (record) tx.objectStore("confirmed").put(record);
+  });
+  changed();
+}
+
+// A photo's upload made the photo. In the same transaction: what its researcher did to it in
+// the meantime follows as a photo edit (a change, or its deletion if she took it back).
+export async function confirmPhoto(id, record) {
+  await run(["outbox", "confirmed"], "readwrite", async (tx) => {
+    const store = tx.objectStore("outbox");
+    const latest = await asPromise(store.get(id));
+    store.delete(id);
+    const followUp = (op) => {
+      const editId = newId();
+      store.put({ id: editId, kind: "photo-edit", user: latest.user, visit: latest.visit, device_id: latest.device_id, photo: record.id, op, created: Date.now(), attempts: 0, state: "pending", error: "" });
+    };
+    if (latest && latest.state === "cancelled") {
+      followUp({ type: "delete", edited_at: latest.cancelled });
+      return;
+    }
+    const shown = latest ? { ...record, caption: latest.caption, tags: latest.tags || [], observation: latest.observation || null } : record;
+    tx.objectStore("confirmed").put(shown);
+    if (latest && latest.editedAfterCreate) {
+      followUp({ type: "update", edited_at: latest.edited_at, caption: latest.caption, tags: latest.tags || [], observation: latest.observation || null });
+    }
   });
   changed();
 }
@@ -214,11 +332,6 @@ export async function confirmedFor(visit) {
   return run(["confirmed"], "readonly", (tx) =>
     asPromise(tx.objectStore("confirmed").index("visit").getAll(visit)),
   );
-}
-
-export async function forgetConfirmed(deviceId) {
-  await run(["confirmed"], "readwrite", (tx) => tx.objectStore("confirmed").delete(deviceId));
-  changed();
 }
 
 // Logout: what the server already has goes; what it does not have yet stays, or it

@@ -1,8 +1,11 @@
 // The sync line every field page shows: what is waiting ("3 items, 2 photos waiting to
-// sync."), whether we are offline, and each item that could not be sent, with the reason.
+// sync."), whether we are offline, the photo being sent (progress.js), and each item that
+// could not be sent, with the reason and a link to where it can be moved or deleted.
+//
+// It shows the outbox at once; what the sync is doing once the page hands it the sync
+// (`follow`), which pages load after they are ready for a thumb.
 
 import * as outbox from "./outbox.js";
-import * as sync from "./sync.js";
 
 const fill = (template, values) => template.replace(/\{(\w+)\}/g, (_, key) => values[key] ?? "");
 
@@ -22,29 +25,39 @@ export function reasonText(text, reason) {
   return server ? fill(text.server, { status: server[1] }) : reason;
 }
 
-function label(item, text) {
+export function entryLabel(item, text) {
   if (item.kind === "photo") return item.caption ? `${text.photo} “${item.caption}”` : text.photo;
+  if (item.kind === "photo-edit") return item.op.caption ? `${text.photoChange} “${item.op.caption}”` : text.photoChange;
   const words = (item.op.text || "").trim();
   const short = words.length > 40 ? `${words.slice(0, 40)}…` : words;
   return `${text[item.op.kind] || text.note} “${short}”`;
 }
 
+// Where a refused item is shown with what can be done about it: its visit's capture screen.
+export function entryAnchor(item) {
+  const prefix = item.kind === "observation" ? "item" : "photo";
+  return `/visits/${item.visit}/capture/#${prefix}-${item.device_id}`;
+}
+
 export function mountStatus(root, { user, text }) {
-  if (!root) return;
+  if (!root) return { follow() {} };
   const summary = root.querySelector("[data-sync-summary]");
   const failures = root.querySelector("[data-sync-failures]");
   const button = root.querySelector("[data-sync-now]");
+  let sync = null;
+  let state = { running: false, signedOut: false, lastError: "", nextAt: 0 };
   button.addEventListener("click", () => {
+    if (!sync) return;
     sync.state.failures = 0;
     sync.syncNow();
   });
 
   async function render() {
-    const items = await outbox.all(user);
+    const items = (await outbox.all(user)).filter(outbox.isWaiting);
     const pending = items.filter((item) => item.state === "pending");
     const failed = items.filter((item) => item.state === "failed");
-    const notes = pending.filter((item) => item.kind === "observation").length;
-    const photos = pending.length - notes;
+    const photos = pending.filter((item) => item.kind === "photo").length;
+    const notes = pending.length - photos;
     const parts = [];
     if (notes) parts.push(counted(notes, text.itemOne, text.itemMany));
     if (photos) parts.push(counted(photos, text.photoOne, text.photoMany));
@@ -52,12 +65,12 @@ export function mountStatus(root, { user, text }) {
     const sentences = [];
     if (parts.length) {
       sentences.push(fill(text.waiting, { list: parts.join(", ") }));
-      if (sync.state.signedOut) sentences.push(text.signIn);
+      if (state.signedOut) sentences.push(text.signIn);
       else if (!navigator.onLine) sentences.push(text.offline);
-      else if (sync.state.running) sentences.push(text.sending);
-      else if (sync.state.lastError && sync.state.nextAt) {
-        const reason = reasonText(text, sync.state.lastError);
-        sentences.push(fill(text.retry, { reason, time: seconds(sync.state.nextAt - Date.now()) }));
+      else if (state.running) sentences.push(text.sending);
+      else if (state.lastError && state.nextAt) {
+        const reason = reasonText(text, state.lastError);
+        sentences.push(fill(text.retry, { reason, time: seconds(state.nextAt - Date.now()) }));
       }
     } else if (!failed.length) {
       sentences.push(text.synced);
@@ -66,7 +79,7 @@ export function mountStatus(root, { user, text }) {
     root.dataset.waiting = String(pending.length);
     root.classList.toggle("is-waiting", pending.length > 0);
     root.classList.toggle("has-failures", failed.length > 0);
-    button.hidden = !pending.length || sync.state.running || !navigator.onLine;
+    button.hidden = !sync || !pending.length || state.running || !navigator.onLine;
 
     failures.replaceChildren();
     failures.hidden = !failed.length;
@@ -77,7 +90,13 @@ export function mountStatus(root, { user, text }) {
       failures.append(head);
       for (const item of failed) {
         const row = document.createElement("li");
-        row.textContent = `${label(item, text)}: ${reasonText(text, item.error)}`;
+        const link = document.createElement("a");
+        link.href = entryAnchor(item);
+        link.textContent = entryLabel(item, text);
+        const reason = document.createElement("span");
+        reason.className = "sync-failure-reason";
+        reason.textContent = reasonText(text, item.error);
+        row.append(link, reason);
         failures.append(row);
       }
     }
@@ -93,8 +112,18 @@ export function mountStatus(root, { user, text }) {
     }, 30);
   };
   outbox.onChange(soon);
-  sync.onState(soon);
   window.addEventListener("online", soon);
   window.addEventListener("offline", soon);
   render();
+
+  return {
+    async follow(module) {
+      sync = module;
+      state = sync.state;
+      sync.onState(soon);
+      const { mountProgress } = await import("./progress.js");
+      mountProgress(root, { text, sync });
+      soon();
+    },
+  };
 }

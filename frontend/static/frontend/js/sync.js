@@ -1,28 +1,35 @@
-// Sends the outbox to ResearchHub: observations in batches to POST /api/v1/sync/, photos
-// through the resumable upload (create, PATCH chunks at offsets, resume from the server's
-// offset after a failure). An item leaves the outbox only when the JSON body is ours
-// ("researchhub": "sync-v1" / "upload-v1") and names that item: a captive portal's 200 or
-// a proxy's error page confirms nothing. Runs on `online`, at start and on a timer, with
-// exponential back-off and jitter after failures.
+// Sends the outbox to ResearchHub, in the order the server needs: observations in batches
+// to POST /api/v1/sync/, then photos through the resumable upload (upload.js), then what
+// refers to photos already sent: cancelled uploads to drop, and photo changes and deletions
+// (PATCH / DELETE /api/v1/photos/<id>/, the latest change winning on the server). An item
+// leaves the outbox only when the JSON body is ours ("researchhub": "sync-v1" /
+// "upload-v1") and names that item: a captive portal's 200 or a proxy's error page confirms
+// nothing. Runs on `online`, at start and on a timer, with exponential back-off and jitter
+// after failures.
 
 import * as outbox from "./outbox.js";
+import { Cancelled, Refused, SignedOut, Transient, call, describeErrors, unexpected } from "./transport.js";
+
+// Loaded when there is a photo to send or take back: not before the screen is ready.
+let uploads = null;
+const photoUploads = () => (uploads ||= import("./upload.js"));
 
 const SYNC_URL = "/api/v1/sync/";
-const UPLOADS_URL = "/api/v1/uploads/";
+const PHOTOS_URL = "/api/v1/photos/";
 const BATCH_SIZE = 100; // the server takes up to 500; smaller batches fail smaller
-const CHUNK_BYTES = 256 * 1024;
 const BASE_DELAY_MS = 1000;
 const MAX_DELAY_MS = 5 * 60 * 1000;
 const PERIOD_MS = 60 * 1000;
-const TIMEOUT_MS = 30 * 1000;
-const MAX_CHECKSUM_RETRIES = 3;
-const IMMEDIATE_RETRIES = 2;
 
-export const state = { running: false, failures: 0, nextAt: 0, lastError: "", signedOut: false };
+// `upload`: the photo being sent now, for the progress line: {id, deviceId, visit, index,
+// count, sent, size, left} (bytes), or null.
+export const state = { running: false, failures: 0, nextAt: 0, lastError: "", signedOut: false, upload: null };
 const listeners = new Set();
+const progressListeners = new Set();
 let user = "";
 let timer = 0;
 let again = false;
+let sending = null; // {id, controller} of the photo upload under way
 
 export function onState(listener) {
   listeners.add(listener);
@@ -33,91 +40,19 @@ function announce() {
   for (const listener of listeners) listener(state);
 }
 
-// A reason the server gave (shown to the researcher; the item waits for them).
-class Refused extends Error {}
-// Anything else: the network, a 5xx, a body that is not ours. Tried again later.
-class Transient extends Error {}
-class SignedOut extends Error {}
-
-function csrfToken() {
-  const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
-  if (cookie) return decodeURIComponent(cookie.slice("csrftoken=".length));
-  const field = document.querySelector("input[name=csrfmiddlewaretoken]");
-  return field ? field.value : "";
+export function onProgress(listener) {
+  progressListeners.add(listener);
+  return () => progressListeners.delete(listener);
 }
 
-const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// A dropped connection is retried at once, twice, before the run gives up and backs off:
-// on a patchy network the next request often gets through. Every request is safe to
-// repeat (operation ids, device ids, offsets).
-async function call(url, options = {}) {
-  for (let attempt = 0; ; attempt += 1) {
-    try {
-      return await callOnce(url, options);
-    } catch (error) {
-      if (!(error instanceof Transient) || attempt >= IMMEDIATE_RETRIES) throw error;
-      await pause(250 * (attempt + 1));
-    }
-  }
-}
-
-async function callOnce(url, { method = "GET", json, body, headers = {} } = {}) {
-  const controller = new AbortController();
-  const timeout = setTimeout(() => controller.abort(), TIMEOUT_MS);
-  const init = {
-    method,
-    credentials: "same-origin",
-    cache: "no-store",
-    signal: controller.signal,
-    headers: { Accept: "application/json", "X-CSRFToken": csrfToken(), ...headers },
-  };
-  if (json !== undefined) {
-    init.body = JSON.stringify(json);
-    init.headers["Content-Type"] = "application/json";
-  } else if (body !== undefined) {
-    init.body = body;
-  }
-  let response;
-  try {
-    response = await fetch(url, init);
-  } catch {
-    throw new Transient("network");
-  } finally {
-    clearTimeout(timeout);
-  }
-  let data = null;
-  if ((response.headers.get("Content-Type") || "").includes("json")) {
-    data = await response.json().catch(() => null);
-  }
-  // A refusal of the request as a whole (no session, stale CSRF cookie) rather than a
-  // reason about one field of one item.
-  const fields = data && data.errors ? Object.keys(data.errors) : [];
-  if ((response.status === 401 || response.status === 403) && fields.every((f) => f === "detail")) {
-    throw new SignedOut("signed out");
-  }
-  return { status: response.status, data };
-}
-
-export function describeErrors(data) {
-  if (!data || typeof data.errors !== "object" || !data.errors) return "";
-  return Object.entries(data.errors)
-    .map(([field, messages]) => {
-      const text = [].concat(messages).join(" ");
-      return field === "non_field_errors" || field === "__all__" ? text : `${field}: ${text}`;
-    })
-    .join(" ");
-}
-
-async function fail(item, reason) {
-  await outbox.save({ ...item, state: "failed", error: reason || "refused" });
+function announceProgress() {
+  for (const listener of progressListeners) listener(state.upload);
 }
 
 async function sendObservations(items) {
   for (let start = 0; start < items.length; start += BATCH_SIZE) {
     const batch = items.slice(start, start + BATCH_SIZE);
-    batch.forEach((item) => (item.attempts += 1));
-    await Promise.all(batch.map((item) => outbox.save(item)));
+    await Promise.all(batch.map((item) => outbox.patch(item.id, (entry) => ({ attempts: entry.attempts + 1 }))));
     const { status, data } = await call(SYNC_URL, {
       method: "POST",
       json: { operations: batch.map((item) => item.op) },
@@ -125,10 +60,10 @@ async function sendObservations(items) {
     const ours = status === 200 && data && data.researchhub === "sync-v1" && Array.isArray(data.results);
     if (!ours) {
       if (status === 400 && data && data.errors) {
-        for (const item of batch) await fail(item, describeErrors(data));
+        for (const item of batch) await outbox.fail(item.id, describeErrors(data));
         continue;
       }
-      throw new Transient(status >= 500 ? `server ${status}` : "not-confirmed");
+      throw unexpected(status);
     }
     const byOperation = new Map(batch.map((item) => [item.id, item]));
     let unanswered = batch.length;
@@ -140,7 +75,7 @@ async function sendObservations(items) {
       if (["applied", "duplicate", "conflict"].includes(result.status)) {
         await outbox.confirm(item.id, confirmedObservation(item, result));
       } else if (result.status === "rejected") {
-        await fail(item, describeErrors(result));
+        await outbox.fail(item.id, describeErrors(result));
       }
     }
     if (unanswered) throw new Transient("not-confirmed");
@@ -165,122 +100,135 @@ function confirmedObservation(item, result) {
   };
 }
 
-function confirmedPhoto(item, photo) {
+const remainingBytes = (item) => Math.max(0, item.size - (item.offset || 0));
+
+async function pendingPhotos(except) {
+  return (await outbox.all(user)).filter((item) => item.kind === "photo" && item.state === "pending" && !except.has(item.id));
+}
+
+// One photo after another, including those saved while the run is under way; the progress
+// counts them as they come ("photo 2 of 3": the ones tried in this run and those waiting).
+async function sendPhotos() {
+  const tried = new Set();
+  for (;;) {
+    const [item, ...rest] = await pendingPhotos(tried);
+    if (!item) return;
+    const { sendPhoto } = await photoUploads();
+    tried.add(item.id);
+    let others = rest;
+    let sent = item.offset || 0;
+    const show = () => {
+      const later = others.reduce((sum, other) => sum + remainingBytes(other), 0);
+      state.upload = { id: item.id, deviceId: item.device_id, visit: item.visit, index: tried.size, count: tried.size + others.length, sent, size: item.size, left: item.size - sent + later };
+      announceProgress();
+    };
+    const recount = outbox.onChange(async () => {
+      others = await pendingPhotos(tried);
+      if (sending && sending.id === item.id) show();
+    });
+    const controller = new AbortController();
+    sending = { id: item.id, controller };
+    show();
+    try {
+      await sendPhoto(item, {
+        onProgress: (bytes) => {
+          sent = bytes;
+          show();
+        },
+        signal: controller.signal,
+      });
+    } catch (error) {
+      if (error instanceof Refused) await outbox.fail(item.id, error.message);
+      else if (!(error instanceof Cancelled)) throw error;
+    } finally {
+      recount();
+      sending = null;
+      state.upload = null;
+      announceProgress();
+    }
+  }
+}
+
+function confirmedEdit(item, photo) {
   return {
     device_id: item.device_id,
     visit: item.visit,
     kind: "photo",
     id: photo.id,
-    caption: item.caption,
-    captured_at: item.captured_at,
-    status: photo.status || "pending",
+    caption: photo.caption,
+    tags: photo.tags || [],
+    observation: photo.observation_device_id || null,
+    captured_at: photo.captured_at,
+    edited_at: photo.edited_at || item.op.edited_at,
+    status: photo.status,
     failure_reason: photo.failure_reason || "",
     mine: true,
   };
 }
 
-async function sha256Hex(blob) {
-  const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-const isUpload = (data, item) =>
-  data && data.researchhub === "upload-v1" && data.device_id === item.device_id && data.id;
-
-async function sendPhoto(item) {
-  const blob = outbox.photoBlob(item);
-  item.attempts += 1;
-  if (!item.sha256) item.sha256 = await sha256Hex(blob);
-  await outbox.save(item);
-
-  if (item.upload) {
-    // Resume: the server's offset is the truth, whatever the last answer we got.
-    const { status, data } = await call(`${UPLOADS_URL}${item.upload}/`);
-    if (status === 404) item.upload = "";
-    else if (status === 200 && isUpload(data, item)) item.offset = data.offset;
-    else throw new Transient(`server ${status}`);
-  }
-  if (!item.upload) {
-    const { status, data } = await call(UPLOADS_URL, {
-      method: "POST",
-      json: {
-        device_id: item.device_id,
-        visit: item.visit,
-        length: blob.size,
-        sha256: item.sha256,
-        caption: item.caption,
-        captured_at: item.captured_at,
-        observation: null,
-      },
-    });
-    if ((status === 200 || status === 201) && isUpload(data, item)) {
-      item.upload = data.id;
-      item.offset = data.offset;
-      if (data.complete && data.photo) return outbox.confirm(item.id, confirmedPhoto(item, data.photo));
-    } else if (status === 400 || status === 413) {
-      throw new Refused(describeErrors(data) || `refused (${status})`);
-    } else {
-      throw new Transient(status >= 500 ? `server ${status}` : "not-confirmed");
+async function sendPhotoEdit(item) {
+  await outbox.patch(item.id, (entry) => ({ attempts: entry.attempts + 1 }));
+  const url = `${PHOTOS_URL}${item.photo}/`;
+  let answer;
+  if (item.op.type === "delete") {
+    answer = await call(`${url}?edited_at=${encodeURIComponent(item.op.edited_at)}`, { method: "DELETE", item: true });
+    // Gone already (deleted, or hidden from everyone by a withdrawn consent): done too.
+    if (answer.status === 204 || answer.status === 404) {
+      return outbox.confirm(item.id, { device_id: item.device_id, visit: item.visit, kind: "photo", deleted: true });
+    }
+  } else {
+    const { edited_at, caption, tags, observation } = item.op;
+    answer = await call(url, { method: "PATCH", item: true, json: { edited_at, caption, tags, observation } });
+    const photo = answer.data;
+    if (answer.status === 200 && photo && photo.id === item.photo && photo.device_id === item.device_id) {
+      return outbox.confirm(item.id, confirmedEdit(item, photo));
     }
   }
-  await outbox.save(item);
-
-  for (;;) {
-    if (item.offset >= blob.size) {
-      // Every byte is there but the answer that said so was lost: ask again.
-      const { status, data } = await call(`${UPLOADS_URL}${item.upload}/`);
-      if (status === 200 && isUpload(data, item) && data.complete && data.photo) {
-        return outbox.confirm(item.id, confirmedPhoto(item, data.photo));
-      }
-      if (status === 200 && isUpload(data, item) && data.offset < blob.size) {
-        item.offset = data.offset;
-        continue;
-      }
-      throw new Transient(status >= 500 ? `server ${status}` : "not-confirmed");
-    }
-    const chunk = blob.slice(item.offset, item.offset + CHUNK_BYTES);
-    const { status, data } = await call(`${UPLOADS_URL}${item.upload}/`, {
-      method: "PATCH",
-      body: chunk,
-      headers: { "Upload-Offset": String(item.offset), "Content-Type": "application/offset+octet-stream" },
-    });
-    // 409: a chunk whose answer was lost had arrived after all; go on from the real offset.
-    if ((status === 200 || status === 409) && isUpload(data, item) && Number.isInteger(data.offset)) {
-      if (data.complete && data.photo) return outbox.confirm(item.id, confirmedPhoto(item, data.photo));
-      item.offset = data.offset;
-      await outbox.save(item);
-    } else if (status === 400 && data && data.errors && data.errors.sha256) {
-      // The bytes arrived damaged; the server starts the upload again from 0.
-      item.checksumRetries = (item.checksumRetries || 0) + 1;
-      if (item.checksumRetries > MAX_CHECKSUM_RETRIES) throw new Refused(describeErrors(data));
-      item.offset = 0;
-      await outbox.save(item);
-    } else if (status === 400 || status === 413 || status === 404) {
-      throw new Refused(describeErrors(data) || `refused (${status})`);
-    } else {
-      throw new Transient(status >= 500 ? `server ${status}` : "not-confirmed");
-    }
+  if ([400, 403, 404, 409].includes(answer.status)) {
+    throw new Refused(describeErrors(answer.data) || `refused (${answer.status})`);
   }
+  throw unexpected(answer.status);
 }
 
 async function runOnce() {
   const pending = (await outbox.all(user)).filter((item) => item.state === "pending");
   const observations = pending.filter((item) => item.kind === "observation");
   if (observations.length) await sendObservations(observations);
-  for (const item of pending.filter((entry) => entry.kind === "photo")) {
+  await sendPhotos();
+  // After the photos: what refers to a photo the server has. A cancel may become a deletion.
+  for (const item of (await outbox.all(user)).filter((entry) => entry.state === "cancelled")) {
+    const { finishCancel } = await photoUploads();
+    await finishCancel(item);
+  }
+  for (const item of (await outbox.all(user)).filter((entry) => entry.kind === "photo-edit" && entry.state === "pending")) {
     try {
-      await sendPhoto(item);
+      await sendPhotoEdit(item);
     } catch (error) {
       if (!(error instanceof Refused)) throw error;
-      await fail(item, error.message);
+      await outbox.fail(item.id, error.message);
     }
   }
 }
 
+// The researcher takes back a photo (cancelling it while it is sent, or deleting it before):
+// off the phone at once; the server drops what it received on the next run. A photo that
+// arrived while she was deciding is deleted as a change instead.
+export async function cancelPhoto({ id, deviceId, visit }) {
+  const cancelled = await outbox.cancelPhoto(id);
+  if (sending && sending.id === id) sending.controller.abort();
+  if (!cancelled) {
+    const arrived = (await outbox.confirmedFor(visit)).find((record) => record.device_id === deviceId && record.id);
+    if (arrived) await outbox.queuePhotoEdit({ user, visit, deviceId, photoId: arrived.id, change: "delete" });
+  }
+  if (!state.running && navigator.onLine) syncNow();
+}
+
+const sendable = (item) => item.state === "pending" || item.state === "cancelled";
+
 // How much is left to send: fewer items, or more bytes of a photo on the server, is progress.
 async function remaining() {
-  const pending = (await outbox.all(user)).filter((item) => item.state === "pending");
-  return pending.reduce((sum, item) => sum + (item.kind === "photo" ? 1 + (item.size - item.offset) / (item.size + 1) : 1), 0);
+  const pending = (await outbox.all(user)).filter(sendable);
+  return pending.reduce((sum, item) => sum + (item.kind === "photo" && item.state === "pending" ? 1 + remainingBytes(item) / (item.size + 1) : 1), 0);
 }
 
 function schedule(delay) {
@@ -326,7 +274,7 @@ export async function syncNow() {
     again = false;
     return syncNow();
   }
-  const waiting = (await outbox.all(user)).some((item) => item.state === "pending");
+  const waiting = (await outbox.all(user)).some(sendable);
   if (state.failures && !state.signedOut) {
     // Full back-off with jitter: many phones coming back online together spread out.
     const ceiling = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (state.failures - 1));

@@ -1,9 +1,10 @@
 // Today: the app's start page. Shows what is waiting to sync and starts sending it.
 
-import * as sync from "./sync.js";
 import { mountStatus } from "./status.js";
 
 const text = JSON.parse(document.getElementById("ui-text").textContent);
 const user = document.querySelector("[data-user]").dataset.user;
-mountStatus(document.querySelector("[data-sync-status]"), { user, text });
+const status = mountStatus(document.querySelector("[data-sync-status]"), { user, text });
+const sync = await import("./sync.js");
+status.follow(sync);
 sync.start(user);

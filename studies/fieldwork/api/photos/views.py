@@ -157,6 +157,35 @@ class UploadDetailApi(ApiView):
                 return _stale(exc.upload, exc)
         return _stale(upload, uploads.StaleOffsetError(upload))
 
+    @extend_schema(
+        operation_id="uploads_destroy",
+        tags=["photos"],
+        summary="Stop an upload and drop what it received",
+        description=(
+            "For a photo the phone no longer wants to send (its researcher cancelled it). "
+            "The upload and its chunks go; asking again answers 404. An upload whose last "
+            "byte already arrived has made its photo: the answer is 409 with the photo, to "
+            "be deleted through the photo instead."
+        ),
+        responses={
+            204: None,
+            409: OpenApiResponse(
+                s.UploadConflictOutputSerializer,
+                description=_("The upload is complete: delete its photo instead."),
+            ),
+            **error_responses(404),
+        },
+    )
+    def delete(self, request: Request, upload_id: uuid.UUID) -> Response:
+        try:
+            uploads.upload_abort(author=request.user, upload_id=upload_id)
+        except uploads.UploadCompleteError as exc:
+            return Response(
+                {**s.UploadOutputSerializer(exc.upload).data, "errors": django_errors_as_dict(exc)},
+                status=status.HTTP_409_CONFLICT,
+            )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 def _offset_from(request: Request) -> int:
     raw = request.headers.get("Upload-Offset", "")
