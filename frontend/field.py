@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from frontend import selectors
 from studies.common.audit import audit_personal_data_shown
 from studies.common.roles import Capability, role_can
 from studies.fieldwork import policies as fieldwork_policies
@@ -228,7 +227,7 @@ def visit_capture(request: HttpRequest, visit_id: object) -> HttpResponse:
         "tags": [{"name": tag.name, "group": tag.group} for tag in tags],
         "observations": [
             _observation_data(observation, request.user.pk)
-            for observation in selectors.capture_observation_list(visit=visit)
+            for observation in fieldwork_selectors.visit_observation_list(visit=visit)
         ],
         "photos": [
             _photo_data(photo, request.user.pk)

@@ -683,6 +683,7 @@ MATRIX: list[Row] = [
     ),
     Row("api-upload", "GET", Author(), VISIT, lambda w, t: {"upload_id": t.upload.pk}),
     Row("api-upload", "HEAD", Author(), VISIT, lambda w, t: {"upload_id": t.upload.pk}),
+    Row("api-upload", "DELETE", Author(), VISIT, lambda w, t: {"upload_id": t.upload.pk}),
     Row(
         "api-upload",
         "PATCH",
@@ -877,6 +878,7 @@ MATRIX: list[Row] = [
     ),
     Row("frontend:today", "GET", SignedIn(), note="the user's own visits only"),
     Row("frontend:visit-capture", "GET", CONDUCT_OWN, VISIT, visit_id),
+    Row("frontend:visit-finish", "GET", CONDUCT_OWN, VISIT, visit_id),
     Row("frontend:manifest", "GET", Public()),
     Row("frontend:service-worker", "GET", Public()),
     Row("frontend:calendar", "GET", SignedIn()),

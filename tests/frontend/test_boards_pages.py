@@ -974,21 +974,22 @@ def sized_field(request, field: Field) -> Field:
     return field
 
 
-def test_the_board_page_takes_seventeen_queries(sized_field, django_assert_num_queries):
+def test_the_board_page_takes_eighteen_queries(sized_field, django_assert_num_queries):
     product = client_for(sized_field.team.product)
 
     # session, user, board (access: any study, then the board), filter menus (studies,
     # rounds, tags), studies where the viewer may move cards, cards per column, the page of
     # each of the five columns, those cards with insight, study, round, cover photo and
-    # mover, their tags, the boards to switch to
-    with django_assert_num_queries(17):
+    # mover, their tags, the boards to switch to, the menu (does the viewer conduct visits
+    # anywhere)
+    with django_assert_num_queries(18):
         response = product.get(board_url())
 
     assert response.status_code == 200
     assert sum(len(c) for c in columns(response).values()) == sized_field.expected["cards"]
 
 
-def test_the_board_page_takes_seventeen_queries_filtered_too(
+def test_the_board_page_takes_eighteen_queries_filtered_too(
     sized_field, django_assert_num_queries
 ):
     product = client_for(sized_field.team.product)
@@ -999,21 +1000,21 @@ def test_the_board_page_takes_seventeen_queries_filtered_too(
     }
 
     # the same: a filter is checked against the menus already loaded
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = product.get(board_url(), query)
 
     assert response.status_code == 200
     assert sum(len(c) for c in columns(response).values()) == sized_field.expected["cards"]
 
 
-def test_the_quote_bank_takes_eleven_queries(sized_field, django_assert_num_queries):
+def test_the_quote_bank_takes_twelve_queries(sized_field, django_assert_num_queries):
     marketer = client_for(sized_field.team.marketing)
 
     # session, user, filter menus (studies, rounds, tags), studies where the viewer may
     # record uses, the page of quotes (one more than shown: is there a next page?) with
     # household, round and study, their tags, uses, and evidence with insights, the
-    # marketing board to link to
-    with django_assert_num_queries(11):
+    # marketing board to link to, the menu
+    with django_assert_num_queries(12):
         response = marketer.get(reverse("frontend:quotes"))
 
     assert response.status_code == 200

@@ -160,9 +160,12 @@ def test_a_researcher_starts_and_finishes_a_visit(browser, live_server, world):
     page.wait_for_url(f"{live_server.url}/visits/{world.visit.pk}/")
     page.get_by_role("button", name="Start visit").click()
     expect(page.get_by_role("status")).to_contain_text("The visit is now in progress.")
+    # Finishing asks first, on a page of its own.
+    page.get_by_role("link", name="Finish visit").click()
+    page.wait_for_url(f"{live_server.url}/visits/{world.visit.pk}/finish/")
     page.get_by_role("button", name="Finish visit").click()
     expect(page.get_by_role("status")).to_contain_text("The visit is now completed.")
-    expect(page.get_by_role("button", name="Finish visit")).to_have_count(0)
+    expect(page.get_by_role("link", name="Finish visit")).to_have_count(0)
 
     assert Visit.objects.get(pk=world.visit.pk).status == VisitStatus.COMPLETED
     page.context.close()

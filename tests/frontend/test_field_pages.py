@@ -343,6 +343,8 @@ def test_today_and_calendar_are_in_the_menu_of_who_conducts_visits_only(world, p
     # Log out sits outside the menu, which scrolls sideways on a phone.
     assert "Log out" not in re.search(r'<nav class="site-nav".*?</nav>', html, re.S).group(0)
     assert 'class="site-account" data-logout' in html
+    # The home page lists one's own visits only for who conducts them.
+    assert ("My visits in the next 14 days" in html) is field
 
 
 def test_a_superuser_acts_as_a_lead_in_the_menu(world):

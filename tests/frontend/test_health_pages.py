@@ -144,6 +144,6 @@ def test_the_page_takes_a_fixed_number_of_queries(chain, django_assert_num_queri
     client.get(page_url(chain))  # the session is read once warm
     # Session and user; the study and the member's role; the rounds for the selector; then
     # loop_health's seven: rounds, observations, evidence, insights, cards, their events and
-    # the quote uses.
-    with django_assert_num_queries(12):
+    # the quote uses; the menu.
+    with django_assert_num_queries(13):
         client.get(page_url(chain))

@@ -311,14 +311,14 @@ def test_the_quote_bank_has_no_sort(field):
     assert "sort" not in response.context["filter_form"].fields
 
 
-def test_the_board_sorted_by_pressure_takes_seventeen_queries(
+def test_the_board_sorted_by_pressure_takes_eighteen_queries(
     field, put_up, django_assert_num_queries
 ):
     score(put_up, field.team.product, 4, 4, 4)
     product = client_for(field.team.product)
 
     # as test_boards_pages counts them: the tests are joined to the cards, not fetched
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(18):
         response = product.get(board_url(), {"sort": "pressure"})
 
     assert response.status_code == 200

@@ -37,38 +37,39 @@ def sized_world(request, world: World) -> World:
     return world
 
 
-def test_home_takes_four_queries(client, sized_world, django_assert_num_queries):
+def test_home_takes_five_queries(client, sized_world, django_assert_num_queries):
     client.force_login(sized_world.team.researcher)
 
     # session, user, studies with role and next round (subqueries), upcoming visits
-    # with their round, study and household
-    with django_assert_num_queries(4):
+    # with their round, study and household, the menu (does the viewer conduct visits)
+    with django_assert_num_queries(5):
         response = client.get(reverse("frontend:home"))
 
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize(("persona", "queries"), [("lead", 9), ("product", 8)])
-def test_the_study_page_takes_eight_queries_and_one_to_audit_personal_data(
+@pytest.mark.parametrize(("persona", "queries"), [("lead", 10), ("product", 9)])
+def test_the_study_page_takes_nine_queries_and_one_to_audit_personal_data(
     client, sized_world, persona, queries, django_assert_num_queries
 ):
     client.force_login(getattr(sized_world.team, persona))
 
     # session, user, study, role (access, kept on the study for the page), households
     # (with contacts for the research team), questions, team with users, rounds with
-    # visit counts; for the research team, the audit entry of the contacts it was shown
+    # visit counts, the menu; for the research team, the audit entry of the contacts it was
+    # shown
     with django_assert_num_queries(queries):
         response = client.get(reverse("frontend:study", args=[sized_world.team.study.pk]))
 
     assert response.status_code == 200
 
 
-def test_the_round_page_takes_six_queries(client, sized_world, django_assert_num_queries):
+def test_the_round_page_takes_seven_queries(client, sized_world, django_assert_num_queries):
     client.force_login(sized_world.team.lead)
 
     # session, user, round with study, role (access, kept on the study for the page),
-    # guide, visits with household and researcher
-    with django_assert_num_queries(6):
+    # guide, visits with household and researcher, the menu
+    with django_assert_num_queries(7):
         response = client.get(reverse("frontend:round", args=[sized_world.current_round.pk]))
 
     assert response.status_code == 200

@@ -264,7 +264,7 @@ def sized(request, captured: Captured) -> Captured:
     return captured
 
 
-@pytest.mark.parametrize(("persona", "queries"), [("product", 11), ("researcher", 13)])
+@pytest.mark.parametrize(("persona", "queries"), [("product", 12), ("researcher", 14)])
 def test_the_visit_page_takes_a_fixed_number_of_queries(
     client, sized, persona, queries, django_assert_num_queries
 ):
@@ -272,8 +272,8 @@ def test_the_visit_page_takes_a_fixed_number_of_queries(
 
     # session, user, visit with round, study and household, role (access), history, guide,
     # the captured observations with their question, their tags, the photos, their tags,
-    # the menu (base.html); for the research team, the contact and the audit entry of it
-    # being shown
+    # whether the household's marketing consent is in force (labels its quotes), the menu
+    # (base.html); for the research team, the contact and the audit entry of it being shown
     with django_assert_num_queries(queries):
         response = client.get(visit_url(sized.world))
 

@@ -166,10 +166,12 @@ class MyOfflineBundleApi(ApiView):
         tags=["me"],
         summary="Your visits from today for a few days, with guides and tags, for offline use",
         description=(
-            "Days are counted in your own time zone, today included; a visit still in "
-            "progress from an earlier day is included too. Households come with their "
-            "pseudonym code, segment and address (to get there), never a name, phone "
-            "number or e-mail address."
+            "The visits of your field window: days counted in your own time zone, today "
+            "included (the day's finished visits stay, cancelled and no-show ones go), and "
+            "any visit still in progress from an earlier day; the Today page lists the same "
+            "visits. Households come with their pseudonym code and segment, and for the "
+            "research team, while the household is in the panel, its address and phone (to "
+            "get there and ring the bell); never a name or e-mail address."
         ),
         parameters=[s.OfflineBundleQueryInputSerializer],
         responses={200: s.OfflineBundleOutputSerializer, **error_responses(400)},
