@@ -17,6 +17,7 @@ from studies.scheduling.models import Visit, VisitStatus
 # a little fast must not be refused as captured after the visit.
 CLOCK_GRACE = dt.timedelta(minutes=10)
 
+
 def capture_refusal(
     visit: Visit, captured_at: dt.datetime, *, grace: dt.timedelta = CLOCK_GRACE
 ) -> str | None:

@@ -989,9 +989,7 @@ def test_the_board_page_takes_eighteen_queries(sized_field, django_assert_num_qu
     assert sum(len(c) for c in columns(response).values()) == sized_field.expected["cards"]
 
 
-def test_the_board_page_takes_eighteen_queries_filtered_too(
-    sized_field, django_assert_num_queries
-):
+def test_the_board_page_takes_eighteen_queries_filtered_too(sized_field, django_assert_num_queries):
     product = client_for(sized_field.team.product)
     query = {
         "round": sized_field.rounds[1].pk,

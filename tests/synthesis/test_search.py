@@ -109,9 +109,7 @@ def test_it_fills_each_hit_with_where_it_comes_from(field, leftovers):
     assert note.study_title == field.team.study.title
     assert note.round_label == "2026-Q3"
     assert note.household_code == field.households[0].code
-    assert note.url == (
-        f"/visits/{leftovers.short_note.visit_id}/#obs-{leftovers.short_note.pk}"
-    )
+    assert note.url == (f"/visits/{leftovers.short_note.visit_id}/#obs-{leftovers.short_note.pk}")
     assert note.at == leftovers.short_note.captured_at
 
     insight = hits[leftovers.in_description.pk]
