@@ -202,3 +202,26 @@ def test_a_photo_whose_household_withdrew_photo_consent_is_not_found(team, visit
     response = patch(team.researcher, photo, caption="Hidden")
 
     assert response.status_code == 404
+
+
+def test_a_deleted_photo_is_no_insights_cover_on_the_boards_or_in_the_api(team, visits, photo):
+    from studies.fieldwork.models import TagGroup
+    from studies.synthesis.services.insights import insight_create
+    from tests.frontend.test_boards_pages import client_for
+
+    pain = TagFactory(study=team.study, name="Storage", group=TagGroup.PAIN_POINT)
+    insight = insight_create(
+        study=team.study,
+        actor=team.lead,
+        statement="The fridge door is the list.",
+        photo_ids=[photo.pk],
+        tag_ids=[pain.pk],
+    )
+    board = client_for(team.product)
+    assert f"/photos/{photo.pk}/" in board.get("/boards/product/").content.decode()
+
+    signed_in(team.researcher).delete(url(photo))
+
+    body = signed_in(team.product).get(f"/api/v1/insights/{insight.pk}/").json()
+    assert body["cover_photo"] is None
+    assert f"/photos/{photo.pk}/" not in board.get("/boards/product/").content.decode()

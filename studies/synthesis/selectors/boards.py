@@ -108,6 +108,9 @@ CARD_FACE_FIELDS = (
     "insight__study__title",
     "insight__latest_round__label",
     "insight__cover_photo__status",
+    # A photo deleted after it became the cover is not shown (the cover is recounted with
+    # the evidence, not when a phone deletes a photo).
+    "insight__cover_photo__deleted_at",
     "insight__research_question__text",
     "insight__pressure_test__id",
     "insight__pressure_test__insight_id",

@@ -105,6 +105,14 @@ class InsightOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    def to_representation(self, instance: Insight) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        cover = instance.cover_photo
+        if cover is not None and cover.deleted_at is not None:
+            # Deleted on a phone after it became the cover: shown nowhere.
+            data["cover_photo"] = None
+        return data
+
 
 class EvidenceOutputSerializer(serializers.ModelSerializer):
     observation = serializers.UUIDField(source="observation_id", read_only=True, allow_null=True)
