@@ -3,7 +3,6 @@ screen's data for photos, tags and moving items, finishing through a confirmatio
 reopening, one time format, and menus that follow roles."""
 
 import datetime as dt
-import json
 import re
 from pathlib import Path
 
@@ -11,7 +10,7 @@ import pytest
 import time_machine
 from django.contrib.staticfiles import finders
 from django.db import connection
-from django.test import Client, RequestFactory
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -23,32 +22,13 @@ from studies.scheduling import services
 from studies.scheduling.models import VisitStatus
 from tests.factories import UserFactory
 from tests.frontend.conftest import World
+from tests.frontend.test_capture_pages import capture_url, client_for, island
 
 pytestmark = pytest.mark.django_db
 
 
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def capture_url(visit) -> str:
-    return reverse("frontend:visit-capture", args=[visit.pk])
-
-
 def finish_url(visit) -> str:
     return reverse("frontend:visit-finish", args=[visit.pk])
-
-
-def island(response) -> dict:
-    match = re.search(
-        r'<script id="capture-data" type="application/json">(.*?)</script>',
-        response.content.decode(),
-        re.S,
-    )
-    assert match, "the capture page carries its data island"
-    return json.loads(match.group(1))
 
 
 def start(world: World) -> None:

@@ -291,6 +291,26 @@ export async function queuePhotoEdit({ user, visit, deviceId, photoId, change, e
 
 // The server confirmed it: out of the outbox and into the confirmed copy, in one
 // transaction, so no crash in between can lose it or show it twice.
+// A photo as the confirmed copy keeps it (the capture screen shows it offline): the
+// server's answer, and what the outbox entry said where the answer is silent (a note the
+// photo goes with may reach the server after the photo).
+export function confirmedPhotoRecord(item, photo) {
+  return {
+    device_id: item.device_id,
+    visit: item.visit,
+    kind: "photo",
+    id: photo.id,
+    caption: photo.caption ?? item.caption,
+    tags: photo.tags ?? item.tags ?? [],
+    observation: photo.observation_device_id ?? item.observation ?? null,
+    captured_at: photo.captured_at || item.captured_at,
+    edited_at: photo.edited_at || item.edited_at || (item.op && item.op.edited_at) || item.captured_at,
+    status: photo.status || "pending",
+    failure_reason: photo.failure_reason || "",
+    mine: true,
+  };
+}
+
 export async function confirm(id, record) {
   await run(["outbox", "confirmed"], "readwrite", (tx) => {
     tx.objectStore("outbox").delete(id);

@@ -149,23 +149,6 @@ async function sendPhotos() {
   }
 }
 
-function confirmedEdit(item, photo) {
-  return {
-    device_id: item.device_id,
-    visit: item.visit,
-    kind: "photo",
-    id: photo.id,
-    caption: photo.caption,
-    tags: photo.tags || [],
-    observation: photo.observation_device_id || null,
-    captured_at: photo.captured_at,
-    edited_at: photo.edited_at || item.op.edited_at,
-    status: photo.status,
-    failure_reason: photo.failure_reason || "",
-    mine: true,
-  };
-}
-
 async function sendPhotoEdit(item) {
   await outbox.patch(item.id, (entry) => ({ attempts: entry.attempts + 1 }));
   const url = `${PHOTOS_URL}${item.photo}/`;
@@ -181,7 +164,7 @@ async function sendPhotoEdit(item) {
     answer = await call(url, { method: "PATCH", item: true, json: { edited_at, caption, tags, observation } });
     const photo = answer.data;
     if (answer.status === 200 && photo && photo.id === item.photo && photo.device_id === item.device_id) {
-      return outbox.confirm(item.id, confirmedEdit(item, photo));
+      return outbox.confirm(item.id, outbox.confirmedPhotoRecord(item, photo));
     }
   }
   if ([400, 403, 404, 409].includes(answer.status)) {

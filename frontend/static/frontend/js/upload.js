@@ -20,24 +20,6 @@ async function sha256Hex(blob) {
 const isUpload = (data, item) =>
   data && data.researchhub === "upload-v1" && data.device_id === item.device_id && data.id;
 
-// The photo as the confirmed copy keeps it (the capture screen shows it offline).
-function confirmedPhoto(item, photo) {
-  return {
-    device_id: item.device_id,
-    visit: item.visit,
-    kind: "photo",
-    id: photo.id,
-    caption: item.caption,
-    tags: item.tags || [],
-    observation: item.observation || null,
-    captured_at: item.captured_at,
-    edited_at: item.edited_at || item.captured_at,
-    status: photo.status || "pending",
-    failure_reason: photo.failure_reason || "",
-    mine: true,
-  };
-}
-
 // Progress and the researcher's changes live in the outbox entry; read it back after each
 // step, so a cancel or an edit made meanwhile is seen.
 async function update(item, changes) {
@@ -96,7 +78,7 @@ export async function sendPhoto(item, { onProgress, signal }) {
         offset: data.offset,
         editedAfterCreate: Boolean(latest.editedAfterCreate) || latest.edited_at !== sent,
       }));
-      if (data.complete && data.photo) return outbox.confirmPhoto(item.id, confirmedPhoto(item, data.photo));
+      if (data.complete && data.photo) return outbox.confirmPhoto(item.id, outbox.confirmedPhotoRecord(item, data.photo));
     } else if (status >= 400 && status < 500) {
       throw new Refused(describeErrors(data) || `refused (${status})`);
     } else {
@@ -110,7 +92,7 @@ export async function sendPhoto(item, { onProgress, signal }) {
       // Every byte is there but the answer that said so was lost: ask again.
       const { status, data } = await call(`${UPLOADS_URL}${item.upload}/`);
       if (status === 200 && isUpload(data, item) && data.complete && data.photo) {
-        return outbox.confirmPhoto(item.id, confirmedPhoto(item, data.photo));
+        return outbox.confirmPhoto(item.id, outbox.confirmedPhotoRecord(item, data.photo));
       }
       if (status === 200 && isUpload(data, item) && data.offset < blob.size) {
         item = await update(item, { offset: data.offset });
@@ -127,7 +109,7 @@ export async function sendPhoto(item, { onProgress, signal }) {
     });
     // 409: a chunk whose answer was lost had arrived after all; go on from the real offset.
     if ((status === 200 || status === 409) && isUpload(data, item) && Number.isInteger(data.offset)) {
-      if (data.complete && data.photo) return outbox.confirmPhoto(item.id, confirmedPhoto(item, data.photo));
+      if (data.complete && data.photo) return outbox.confirmPhoto(item.id, outbox.confirmedPhotoRecord(item, data.photo));
       item = await update(item, { offset: data.offset });
       onProgress(item.offset);
     } else if (status === 400 && data && data.errors && data.errors.sha256) {

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from studies.common.api.references import AnsweredQuestionOutputSerializer
 from studies.common.api.schema import NamedChoiceField
+from studies.fieldwork.api.fields import tag_names_field
 from studies.fieldwork.models import Observation, ObservationKind, SyncConflict, Tag, TagGroup
 from studies.fieldwork.selectors import OFFLINE_BUNDLE_DEFAULT_DAYS, OFFLINE_BUNDLE_MAX_DAYS
 from studies.fieldwork.services.observations import (
@@ -20,7 +21,6 @@ from studies.fieldwork.services.observations import (
     SyncOperationType,
     SyncStatus,
 )
-from studies.fieldwork.services.tags import MAX_TAG_LENGTH, MAX_TAGS
 from studies.scheduling.api.serializers.shared import AwareDateTimeField
 from studies.scheduling.api.serializers.visits import VisitFieldsOutputMixin
 from studies.scheduling.models import GuideQuestion, Study, Visit
@@ -52,13 +52,7 @@ class SyncOperationInputSerializer(serializers.Serializer):
         default=None,
         help_text=_("The guide question an answer answers (required for answers)."),
     )
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_TAG_LENGTH),
-        max_length=MAX_TAGS,
-        required=False,
-        default=list,
-        help_text=_("Tag names; unknown ones are created in the visit's study."),
-    )
+    tags = tag_names_field(required=False, default=list)
     captured_at = AwareDateTimeField(
         required=False, help_text=_("Device time of capture, with its UTC offset. Upserts only.")
     )

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from studies.common.api.schema import NamedChoiceField
+from studies.fieldwork.api.fields import tag_names_field
 from studies.fieldwork.models import (
     MAX_CAPTION_LENGTH,
     Photo,
@@ -13,7 +14,6 @@ from studies.fieldwork.models import (
     PhotoUpload,
     UploadStatus,
 )
-from studies.fieldwork.services.tags import MAX_TAG_LENGTH, MAX_TAGS
 from studies.scheduling.api.serializers.shared import AwareDateTimeField
 
 UPLOAD_MARKER = "upload-v1"
@@ -40,13 +40,7 @@ class UploadCreateInputSerializer(serializers.Serializer):
     caption = serializers.CharField(
         max_length=MAX_CAPTION_LENGTH, allow_blank=True, required=False, default=""
     )
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_TAG_LENGTH),
-        max_length=MAX_TAGS,
-        required=False,
-        default=list,
-        help_text=_("Tag names; unknown ones are created in the visit's study."),
-    )
+    tags = tag_names_field(required=False, default=list)
     captured_at = AwareDateTimeField(help_text=_("When the photo was taken, device time."))
     observation = serializers.UUIDField(
         required=False,
@@ -66,11 +60,8 @@ class PhotoUpdateInputSerializer(serializers.Serializer):
         )
     )
     caption = serializers.CharField(max_length=MAX_CAPTION_LENGTH, allow_blank=True, required=False)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=MAX_TAG_LENGTH),
-        max_length=MAX_TAGS,
-        required=False,
-        help_text=_("The photo's tags, by name, replacing the ones it has."),
+    tags = tag_names_field(
+        required=False, help_text=_("The photo's tags, by name, replacing the ones it has.")
     )
     observation = serializers.UUIDField(
         required=False,

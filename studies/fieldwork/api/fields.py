@@ -1,0 +1,17 @@
+"""Input fields both capture APIs (the sync and photos) read alike."""
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from studies.fieldwork.services.tags import MAX_TAG_LENGTH, MAX_TAGS
+
+
+def tag_names_field(**kwargs: Any) -> serializers.ListField:
+    """Tags as capture gives them: names, resolved (or created) in the visit's study by
+    studies.fieldwork.services.tags, so they can never be another study's."""
+    kwargs.setdefault("help_text", _("Tag names; unknown ones are created in the visit's study."))
+    return serializers.ListField(
+        child=serializers.CharField(max_length=MAX_TAG_LENGTH), max_length=MAX_TAGS, **kwargs
+    )
