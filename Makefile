@@ -11,6 +11,9 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Parallel test workers (pytest-xdist): one per core by default; TEST_WORKERS=0 runs in one
+# process.
+TEST_WORKERS ?= auto
 
 .PHONY: help install run test lint format schema permissions migrate demo bench bench-smoke clean
 
@@ -36,7 +39,7 @@ run: demo ## Serve the demo on http://127.0.0.1:8000 (embedded: SQLite, tasks in
 	DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed ## Run the whole test suite
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff check and format check
 	$(BIN)/ruff check .

@@ -177,8 +177,12 @@ def measure_photo(base: str, visit) -> Figure:
         browser = playwright.chromium.launch(
             executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS
         )
+        # No service worker: it would fetch the offline copy beside the upload measured.
         context = browser.new_context(
-            viewport={"width": 360, "height": 640}, is_mobile=True, has_touch=True
+            viewport={"width": 360, "height": 640},
+            is_mobile=True,
+            has_touch=True,
+            service_workers="block",
         )
         page = log_in(context, base)
         page.goto(f"{base}/visits/{visit.pk}/capture/")

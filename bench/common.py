@@ -120,5 +120,19 @@ def throwaway_database() -> Iterator[str]:
     try:
         yield connection.vendor
     finally:
+        _end_other_sessions(connection)
         connection.creation.destroy_test_db(old_name, verbosity=0)
         teardown_test_environment()
+
+
+def _end_other_sessions(connection) -> None:
+    """A live server's request threads may still hold a connection to the throwaway
+    database (a request still being answered as the server stops): end them, or the
+    database cannot be dropped. PostgreSQL only; SQLite has no sessions to end."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )

@@ -2,6 +2,7 @@
 permission test) and a panel of consenting households."""
 
 import importlib
+import sys
 from dataclasses import dataclass
 
 import pytest
@@ -32,6 +33,49 @@ class Team:
     marketing: User
     sales: User
     outsider: User  # a member of another study only
+
+
+# --- Running in parallel workers (make test: pytest-xdist) -------------------------------------
+# Tests are handed out a module at a time (so a module's fixtures are built once), and every
+# test that runs real processes against the broker goes to the same worker: two Celery
+# workers listening on one Redis would take each other's tasks.
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        group = "services" if item.get_closest_marker("services") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
+# Two summaries are printed once the run ends: the authorisation matrix and the API fuzz
+# tally. In workers, each hands what it found to the controller, which prints them.
+_SUMMARIES = ("tests.access.conftest", "tests.api_fuzz.conftest")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    output = getattr(session.config, "workeroutput", None)
+    if output is None:
+        return
+    if access := sys.modules.get("tests.access.conftest"):
+        output["access_results"] = access.results_for_controller()
+    if fuzz := sys.modules.get("tests.api_fuzz.conftest"):
+        output["fuzz_tally"] = fuzz.tally_for_controller()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:
+    output = getattr(node, "workeroutput", {})
+    if "access_results" in output:
+        importlib.import_module("tests.access.conftest").take_results(output["access_results"])
+    if "fuzz_tally" in output:
+        importlib.import_module("tests.api_fuzz.conftest").take_tally(output["fuzz_tally"])
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    for name in _SUMMARIES:
+        if module := sys.modules.get(name):
+            module.write_summary(terminalreporter)
 
 
 def enrol_consenting(study: Study, count: int, prefix: str = "H") -> list[Household]:

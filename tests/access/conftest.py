@@ -51,7 +51,19 @@ def _cell(row_label: str, scopes: tuple[str, ...], role: str, expected) -> str:
     return "/".join(parts)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+def results_for_controller() -> list:
+    """What this (worker) process found, in a shape that crosses to the controller."""
+    return [[*key, found] for key, found in RESULTS.items()]
+
+
+def take_results(rows: list) -> None:
+    for label, role, scope, found in rows:
+        RESULTS[(label, role, scope)] = found
+
+
+def write_summary(terminalreporter) -> None:
+    """The matrix with what each case found; tests/conftest.py calls it once the run ends,
+    in the process that reports (the controller, when the suite runs in workers)."""
     if not RESULTS:
         return
     write = terminalreporter.write_line

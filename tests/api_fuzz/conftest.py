@@ -50,7 +50,24 @@ class FuzzTally:
 TALLY = FuzzTally()
 
 
-def pytest_terminal_summary(terminalreporter) -> None:
+def tally_for_controller() -> dict:
+    """What this (worker) process counted, in a shape that crosses to the controller."""
+    return {
+        "cases": dict(TALLY.cases),
+        "answers": {role: dict(answers) for role, answers in TALLY.answers.items()},
+        "seconds": dict(TALLY.seconds),
+    }
+
+
+def take_tally(tally: dict) -> None:
+    TALLY.cases.update(tally["cases"])
+    for role, answers in tally["answers"].items():
+        TALLY.answers[role].update(answers)
+    TALLY.seconds.update(tally["seconds"])
+
+
+def write_summary(terminalreporter) -> None:
+    """The run's tally; tests/conftest.py calls it once the run ends (see access/conftest)."""
     if not TALLY.cases:
         return
     terminalreporter.section("API fuzz")

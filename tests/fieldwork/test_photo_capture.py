@@ -110,3 +110,26 @@ def test_an_erased_households_visit_takes_no_photo(uploader, visits, photo, medi
     assert response.json()["errors"] == {
         "visit": ["This household's data was erased: nothing more can be captured for it."]
     }
+
+
+def test_a_tag_named_like_another_studys_is_this_studys_own(team, uploader, visits, photo, media):
+    # Capture names tags; names are looked up in the visit's study only, so a photo can
+    # never carry a tag of a study it is not in.
+    elsewhere = TagFactory(study=visits.elsewhere.round.study, name="Storage")
+
+    response = uploader.upload(visits.mine, photo, tags=["Storage"])
+
+    assert response.status_code == 200, response.json()
+    (tag,) = Photo.objects.get().tags.all()
+    assert tag != elsewhere
+    assert tag.study == team.study
+
+
+def test_a_caption_over_its_limit_is_refused_before_any_byte_is_taken(
+    uploader, visits, photo, media
+):
+    response = uploader.create(visits.mine, photo, caption="x" * 301)
+
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["caption"]
+    assert PhotoUpload.objects.count() == 0
