@@ -6,8 +6,12 @@ from frontend import (
     field,
     households_urls,
     loop_urls,
+    panel_urls,
     search_urls,
+    setup_urls,
+    staffing_urls,
     synthesis_urls,
+    team_urls,
     tokens_urls,
     views,
 )
@@ -38,6 +42,10 @@ urlpatterns = [
     *tokens_urls.urlpatterns,
     *households_urls.urlpatterns,
     *loop_urls.urlpatterns,
+    *setup_urls.urlpatterns,
+    *panel_urls.urlpatterns,
+    *team_urls.urlpatterns,
+    *staffing_urls.urlpatterns,
 ]
 
 # Sign-in and sign-out keep Django's un-namespaced names ("login", "logout") that
@@ -53,4 +61,5 @@ auth_urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    *team_urls.auth_urlpatterns,
 ]

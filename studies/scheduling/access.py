@@ -42,14 +42,21 @@ def studies_for_user(user: User, capability: str = Capability.VIEW_STUDY) -> Que
     return Study.objects.filter(memberships__user=user, memberships__role__in=roles).distinct()
 
 
+# The permission an administrator grants, directly or through the "Research leads" group,
+# to someone who starts studies before leading any.
+START_STUDY_PERMISSION = "scheduling.add_study"
+
+
 def can_start_study(user: User) -> bool:
-    """Administrators and research leads start studies (and lead them); the other roles
-    work inside the studies they are given."""
+    """Administrators and research leads start studies (and lead them): a lead is someone
+    who leads a study already or whom an administrator made one (START_STUDY_PERMISSION).
+    The other roles work inside the studies they are given."""
     if not user.is_authenticated or not user.is_active:
         return False
     return (
         user.is_staff
         or user.is_superuser
+        or user.has_perm(START_STUDY_PERMISSION)
         or (StudyMembership.objects.filter(user=user, role=Role.RESEARCH_LEAD).exists())
     )
 

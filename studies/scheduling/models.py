@@ -263,6 +263,7 @@ class GuideQuestion(BaseModel):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="guide")
     key = models.UUIDField(_("question key"), default=uuid.uuid4, editable=False)
     position = models.PositiveSmallIntegerField(_("position"), null=True, blank=True)
+    section = models.CharField(_("section"), max_length=120, blank=True)
     text = models.TextField(_("question"))
 
     objects = GuideQuestionQuerySet.as_manager()
@@ -277,6 +278,68 @@ class GuideQuestion(BaseModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class NextGuideQuestion(BaseModel):
+    """A question of the guide a study's next round will ask, as its lead writes it.
+
+    Planning copies this guide into each new round (the same keys, so a question keeps its
+    identity across rounds), and a round whose window has not opened follows every change.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="next_guide")
+    key = models.UUIDField(_("question key"), default=uuid.uuid4, editable=False)
+    position = models.PositiveSmallIntegerField(_("position"))
+    section = models.CharField(_("section"), max_length=120, blank=True)
+    text = models.TextField(_("question"))
+
+    class Meta:
+        ordering = ["study", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["study", "position"], name="next_guide_position_unique"
+            ),
+            models.UniqueConstraint(fields=["study", "key"], name="next_guide_question_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Invitation(BaseModel):
+    """An e-mail invitation to join a study's team with a role.
+
+    Only the SHA-256 of the link's secret is stored. A link works once, until `expires_at`,
+    and not after the lead withdraws it.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail"))
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["study", "-created_at"]
+        constraints = [
+            # One open invitation per address per study: inviting again replaces it.
+            models.UniqueConstraint(
+                fields=["study", "email"],
+                condition=Q(accepted_at__isnull=True, withdrawn_at__isnull=True),
+                name="one_open_invitation_per_email_per_study",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.study} ({self.get_role_display()})"
 
 
 class VisitStatus(models.TextChoices):

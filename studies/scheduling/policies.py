@@ -8,8 +8,11 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
+from studies.common.errors import ConflictError
 from studies.common.roles import Capability, role_can
-from studies.scheduling.models import Visit, VisitStatus
+from studies.scheduling.models import Study, StudyStatus, Visit, VisitStatus
 
 # A researcher who finished a visit by mistake may reopen it herself for this long; a
 # research lead may reopen one at any time.
@@ -71,3 +74,22 @@ def in_field_window(visit: Visit, window: FieldWindow) -> bool:
     if visit.status == VisitStatus.IN_PROGRESS:
         return True
     return visit.status in FIELD_STATUSES and window.start <= visit.scheduled_start < window.end
+
+
+def study_is_closed(study: Study) -> bool:
+    """A closed study keeps its data and its pages but changes no more: no planning, no
+    set-up, no staffing, no invitations."""
+    return study.status == StudyStatus.CLOSED
+
+
+def refuse_if_closed(study: Study) -> None:
+    """What every write to a study's set-up calls first: a 409 for a closed study."""
+    if study_is_closed(study):
+        raise ConflictError(
+            {
+                "study": [
+                    _("%(title)s is closed: its data stays, and nothing in it changes.")
+                    % {"title": study.title}
+                ]
+            }
+        )

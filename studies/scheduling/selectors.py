@@ -313,9 +313,25 @@ def household_contact_get(*, household: Household, study: Study) -> HouseholdCon
     ).first()
 
 
+def _conducting_roles() -> list[str]:
+    return [role for role in Role.values if role_can(role, Capability.CONDUCT_VISITS)]
+
+
 def researcher_list(*, study: Study) -> QuerySet[User]:
     """Team members who may be assigned visits, for pickers."""
-    roles = [role for role in Role.values if role_can(role, Capability.CONDUCT_VISITS)]
     return User.objects.filter(
-        memberships__study=study, memberships__role__in=roles, is_active=True
+        memberships__study=study, memberships__role__in=_conducting_roles(), is_active=True
     ).order_by("first_name", "username")
+
+
+def visits_to_reassign(*, study: Study) -> QuerySet[Visit]:
+    """The study's open visits (not yet started) whose researcher may no longer conduct
+    them: removed from the team, given a role that does not visit, or deactivated. What
+    they captured stays theirs; these visits need someone else."""
+    may_visit = researcher_list(study=study).values("pk")
+    return (
+        Visit.objects.filter(round__study=study, status=VisitStatus.SCHEDULED)
+        .exclude(researcher__in=may_visit)
+        .select_related("household", "researcher", "round")
+        .order_by("scheduled_start", "pk")
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from studies.scheduling.api import views
+from studies.scheduling.api import urls_panel, urls_setup, urls_staffing, urls_team, views
 
 urlpatterns = [
     path("studies/", views.StudyListApi.as_view(), name="api-studies"),
@@ -49,4 +49,8 @@ urlpatterns = [
     ),
     path("me/availability/", views.MyAvailabilityApi.as_view(), name="api-my-availability"),
     path("me/calendar-feed/", views.MyCalendarFeedApi.as_view(), name="api-my-calendar-feed"),
+    *urls_setup.urlpatterns,
+    *urls_panel.urlpatterns,
+    *urls_team.urlpatterns,
+    *urls_staffing.urlpatterns,
 ]

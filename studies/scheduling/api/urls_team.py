@@ -1,0 +1,5 @@
+"""/api/v1/ routes of the research lead's team work."""
+
+from django.urls import URLPattern, path  # noqa: F401
+
+urlpatterns: list[URLPattern] = []
