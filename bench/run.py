@@ -70,6 +70,7 @@ RUNS = [
         smoke_env={**SMOKE_SCALE, "BENCH_ROUNDS": "3"},
     ),
     Run("photo_pipeline.py", smoke_env={"BENCH_REPEATS": "1"}),
+    Run("panel_import.py", smoke_env={"BENCH_PANEL_ROWS": "200", "BENCH_RUNS": "1"}),
     Run("capture_page.py", smoke_env={"BENCH_RUNS": "1"}),
     Run(
         "synthesis_pages.py",

@@ -52,7 +52,12 @@ def home(request: HttpRequest) -> HttpResponse:
     for study in studies:
         study.my_role_label = _role_label(study.my_role)
     visits = list(selectors.visit_list_upcoming(user=request.user))
-    context = {"studies": studies, "visits": visits, "today": today}
+    context = {
+        "studies": studies,
+        "visits": visits,
+        "today": today,
+        "can_start_study": access.can_start_study(request.user),
+    }
     return render(request, "frontend/home.html", context)
 
 

@@ -200,10 +200,27 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not _STATIC_MANIFEST
 
 # --- E-mail ---------------------------------------------------------------------------------
+# The embedded set-up prints e-mails (invitations, password resets, reminders) to the console;
+# a deployment names Django's SMTP backend and its server. Links in e-mails start with
+# RESEARCHHUB_SITE_URL (below), never with the Host a request happened to carry.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "ResearchHub <researchhub@localhost>")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
+# Seconds to wait for the SMTP server: a page that sends an invitation must not hang.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+# A password-reset link works once, for this long.
+PASSWORD_RESET_TIMEOUT = env_int("RESEARCHHUB_PASSWORD_RESET_HOURS", 24) * 3600
+# Requests for a reset e-mail, per address and per client address (the API rate format):
+# past either, no e-mail is sent.
+RESEARCHHUB_PASSWORD_RESET_RATE_EMAIL = env_rate("RESEARCHHUB_PASSWORD_RESET_RATE_EMAIL", "3/hour")
+RESEARCHHUB_PASSWORD_RESET_RATE_IP = env_rate("RESEARCHHUB_PASSWORD_RESET_RATE_IP", "20/hour")
 
 # --- Celery ---------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

@@ -21,6 +21,7 @@ from tests.factories import (
     StudyFactory,
     UserFactory,
 )
+from tests.mail import smtp_server  # noqa: F401 — the real SMTP server fixture, for every test
 
 
 @dataclass

@@ -68,6 +68,12 @@ class AuditAction(models.TextChoices):
     TOKEN_REVOKED = "token.revoked", _("API token revoked")
     LOCKOUT_LIFTED = "lockout.lifted", _("Sign-in lock-out lifted")
     AUDIT_EXPORTED = "audit.exported", _("Audit log exported")
+    INVITATION_SENT = "invitation.sent", _("Invitation sent")
+    INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
+    INVITATION_WITHDRAWN = "invitation.withdrawn", _("Invitation withdrawn")
+    PASSWORD_RESET_REQUESTED = "password_reset.requested", _("Password reset requested")
+    PASSWORD_RESET_COMPLETED = "password_reset.completed", _("Password reset completed")
+    PANEL_IMPORTED = "panel.imported", _("Households imported into a panel")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

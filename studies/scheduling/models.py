@@ -483,3 +483,55 @@ class CalendarFeed(BaseModel):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.researcher}"
+
+
+class PanelImportStatus(models.TextChoices):
+    CHECKING = "checking", _("Checking")
+    CHECKED = "checked", _("Checked")
+    IMPORTING = "importing", _("Importing")
+    IMPORTED = "imported", _("Imported")
+
+
+class PanelImport(BaseModel):
+    """A spreadsheet of households on its way into a study's panel.
+
+    The file's cells are kept (`cells`, not the file) from the upload until the import:
+    checking them makes the preview (`rows`, every row's outcome and problems), and
+    confirming checks them again against the panel as it is then and imports them all, or
+    nothing. After the import the names and contacts are cleared from both.
+    """
+
+    study = models.ForeignKey(Study, on_delete=models.CASCADE, related_name="panel_imports")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_size = models.PositiveIntegerField(_("file size (bytes)"))
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=PanelImportStatus.choices,
+        default=PanelImportStatus.CHECKING,
+    )
+    # The language the lead works in: the problems are written in it.
+    language = models.CharField(max_length=16, blank=True)
+    header = models.JSONField(default=list, blank=True)
+    cells = models.JSONField(default=list, blank=True)  # [[line number, [cell, …]], …]
+    file_problems = models.JSONField(default=list, blank=True)
+    rows = models.JSONField(default=list, blank=True)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    new_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    problem_count = models.PositiveIntegerField(default=0)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["study", "-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} → {self.study}"
+
+    @property
+    def has_problems(self) -> bool:
+        return bool(self.file_problems) or self.problem_count > 0

@@ -22,6 +22,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.fields import CharField
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from studies.common.models import User
@@ -35,6 +36,7 @@ from studies.scheduling.models import (
     GuideQuestion,
     Household,
     HouseholdContact,
+    NextGuideQuestion,
     ResearchQuestion,
     Round,
     Study,
@@ -335,3 +337,34 @@ def visits_to_reassign(*, study: Study) -> QuerySet[Visit]:
         .select_related("household", "researcher", "round")
         .order_by("scheduled_start", "pk")
     )
+
+
+def next_guide_list(
+    *, study: Study, with_answer_counts: bool = False
+) -> QuerySet[NextGuideQuestion] | QuerySet[GuideQuestion]:
+    """The guide the study's next round will ask, in order: its next guide as the lead
+    wrote it or, while it has none, its latest round's guide as asked (what planning then
+    carries). With `answer_count` when asked: the answers each question (by key) has had
+    in any round of the study."""
+    questions: QuerySet[NextGuideQuestion] | QuerySet[GuideQuestion]
+    if study.next_guide.exists():
+        questions = study.next_guide.order_by("position")
+    else:
+        latest = study.rounds.order_by("-window_start").first()
+        questions = latest.guide.asked() if latest else GuideQuestion.objects.none()
+    if not with_answer_counts:
+        return questions
+    answers = (
+        GuideQuestion.objects.filter(round__study=study, key=OuterRef("key"))
+        .order_by()
+        .values("key")
+        .annotate(count=Count("answers", filter=Q(answers__deleted_at__isnull=True)))
+        .values("count")
+    )
+    return questions.annotate(answer_count=Coalesce(Subquery(answers), 0))
+
+
+def rounds_following_next_guide(*, study: Study, today: dt.date) -> QuerySet[Round]:
+    """The study's rounds whose window has not opened by `today` (the study's date): they
+    follow every change to its next guide."""
+    return study.rounds.filter(window_start__gt=today).order_by("window_start")

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from studies.common.models import User
+from studies.common.spreadsheets import formula_safe
 from studies.fieldwork.models import Observation, ObservationTag
 from studies.scheduling.selectors import zone_or_utc
 from studies.synthesis.models import Evidence, QuoteUse
@@ -32,9 +33,6 @@ from studies.synthesis.selectors import attribution
 
 CHUNK_SIZE = 1000
 
-# A cell starting with one of these is run as a formula by spreadsheet programs: a quote
-# such as "=HYPERLINK(...)" must stay text when marketing opens the file.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#|])")
 
 
@@ -127,10 +125,6 @@ class _Echo:
         return value
 
 
-def _cell(value: str) -> str:
-    return f"'{value}" if value.startswith(_FORMULA_START) else value
-
-
 def csv_lines(quotes: QuerySet[Observation], *, zone: zoneinfo.ZoneInfo) -> Iterator[str]:
     writer = csv.writer(_Echo())
     # The byte-order mark makes spreadsheet programs read the file as UTF-8.
@@ -163,7 +157,7 @@ def csv_lines(quotes: QuerySet[Observation], *, zone: zoneinfo.ZoneInfo) -> Iter
             "; ".join(quote.insights),
             "; ".join(quote.uses),
         ]
-        yield writer.writerow([_cell(value) for value in row])
+        yield writer.writerow([formula_safe(value) for value in row])
 
 
 def _md(text: str) -> str:

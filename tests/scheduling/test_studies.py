@@ -45,7 +45,7 @@ def test_the_creator_of_a_study_leads_it(db):
         ({"time_zone": "Mars/Olympus"}, "time_zone"),
         ({"cadence": "weekly"}, "cadence"),
         ({"workday_start": dt.time(18), "workday_end": dt.time(9)}, "__all__"),
-        ({"questions": ["Fine", "  "]}, "questions"),
+        ({"questions": ["Fine", "  "]}, "questions[1]"),
     ],
 )
 def test_an_invalid_study_is_refused_with_the_field_named_and_nothing_saved(db, fields, field):

@@ -1,5 +1,9 @@
 """/api/v1/ routes of the research lead's setup work."""
 
-from django.urls import URLPattern, path  # noqa: F401
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from studies.scheduling.api.views.guide import StudyGuideApi
+
+urlpatterns: list[URLPattern] = [
+    path("studies/<uuid:study_id>/guide/", StudyGuideApi.as_view(), name="api-study-guide"),
+]

@@ -4,8 +4,8 @@ import datetime as dt
 import logging
 import uuid
 import zoneinfo
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,11 +16,13 @@ from django.utils.translation import gettext as _
 from studies.common.errors import ConflictError
 from studies.common.models import User
 from studies.common.roles import Role
+from studies.scheduling import policies, selectors
 from studies.scheduling.models import (
     Consent,
     ConsentKind,
     GuideQuestion,
     Household,
+    NextGuideQuestion,
     Round,
     Study,
     StudyStatus,
@@ -58,6 +60,7 @@ def round_create(
     window_end: dt.date,
     guide: Sequence[str] = (),
 ) -> Round:
+    policies.refuse_if_closed(study)
     round_ = Round(
         study=study, label=label.strip(), window_start=window_start, window_end=window_end
     )
@@ -94,6 +97,7 @@ def round_update(
     The window may not shrink past a booked visit, which would then sit outside its round.
     """
     round_ = Round.objects.select_for_update().select_related("study").get(pk=round_.pk)
+    policies.refuse_if_closed(round_.study)
     changes = {
         name: value
         for name, value in {
@@ -161,27 +165,33 @@ def _refuse_stranded_visits(round_: Round) -> None:
 
 @dataclass(frozen=True)
 class GuideItem:
-    """A question of a guide being written: an existing one of the round (by id), with
-    its wording perhaps changed, or a new one (no id)."""
+    """A question of a guide being written: an existing one of the round (by id, or by
+    key: its identity across rounds), with its wording perhaps changed, or a new one.
+
+    `section` None keeps a question's section as it is (a new one gets none)."""
 
     text: str
     question_id: uuid.UUID | None = None
+    key: uuid.UUID | None = None
+    section: str | None = None
 
 
 @transaction.atomic
 def guide_replace(*, round_: Round, questions: Sequence[str | GuideItem]) -> None:
     """Make the round's guide these questions, in this order.
 
-    A question keeps its identity (row and key) when it is named by id, or, given as plain
-    text, when the round already asks it in those words. Questions left out are deleted,
+    A question keeps its identity (row and key) when it is named by id or key, or, given
+    as plain text, when the round already asks it in those words; one named by a key the
+    round does not hold yet joins it with that key. Questions left out are deleted,
     unless they have answers: those leave the guide but stay, with their answers.
     """
     items = [GuideItem(text=item) if isinstance(item, str) else item for item in questions]
-    items = [GuideItem(text=item.text.strip(), question_id=item.question_id) for item in items]
+    items = [replace(item, text=item.text.strip()) for item in items]
     if any(not item.text for item in items):
         raise ValidationError({"guide": [_("A guide question cannot be empty.")]})
     existing = list(GuideQuestion.objects.select_for_update().filter(round=round_))
     by_id = {question.pk: question for question in existing}
+    by_key = {question.key: question for question in existing}
     by_text: dict[str, GuideQuestion] = {}
     for question in existing:
         by_text.setdefault(question.text, question)
@@ -198,11 +208,19 @@ def guide_replace(*, round_: Round, questions: Sequence[str | GuideItem]) -> Non
                         ]
                     }
                 )
+        elif item.key is not None:
+            row = by_key.get(item.key)
+            if row is None:
+                row = GuideQuestion(round=round_, key=item.key, text=item.text)
+            elif row.pk in used:
+                raise ValidationError({"guide": [_("A question is in the guide twice.")]})
         else:
             row = by_text.get(item.text)
             if row is None or row.pk in used:
                 row = GuideQuestion(round=round_, text=item.text)
         row.text = item.text
+        if item.section is not None:
+            row.section = item.section.strip()
         used.add(row.pk)
         rows.append(row)
     left_out = [question for question in existing if question.pk not in used]
@@ -219,15 +237,25 @@ def guide_replace(*, round_: Round, questions: Sequence[str | GuideItem]) -> Non
         if row._state.adding:
             row.save()
         else:
-            row.save(update_fields=["position", "text", "updated_at"])
+            row.save(update_fields=["position", "section", "text", "updated_at"])
 
 
 def guide_carry(*, round_: Round, previous: Round) -> None:
     """The previous round's guide, as asked, becomes this round's: the same questions (the
     same keys) in the same order, so their answers can be read across rounds."""
+    _guide_copy(round_=round_, questions=previous.guide.asked())
+
+
+def _guide_copy(*, round_: Round, questions: Iterable[GuideQuestion | NextGuideQuestion]) -> None:
     GuideQuestion.objects.bulk_create(
-        GuideQuestion(round=round_, key=question.key, position=position, text=question.text)
-        for position, question in enumerate(previous.guide.asked())
+        GuideQuestion(
+            round=round_,
+            key=question.key,
+            position=position,
+            section=question.section,
+            text=question.text,
+        )
+        for position, question in enumerate(questions)
     )
 
 
@@ -321,11 +349,12 @@ def round_plan(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        Study.objects.select_for_update().filter(pk=study.pk).first()
+        locked = Study.objects.select_for_update().get(pk=study.pk)
         existing = Round.objects.filter(study=study, label=period.label).first()
         if existing is not None:
             return PlanningOutcome(round=existing, created=False)
-        previous = study.rounds.order_by("-window_start").first()
+        # Read before the new round exists: the next guide, or the latest round's.
+        guide = list(selectors.next_guide_list(study=study))
         try:
             with transaction.atomic():
                 round_ = Round.objects.create(
@@ -339,8 +368,12 @@ def round_plan(
             return PlanningOutcome(
                 round=Round.objects.get(study=study, label=period.label), created=False
             )
-        if previous is not None:
-            guide_carry(round_=round_, previous=previous)
+        _guide_copy(round_=round_, questions=guide)
+        if locked.status == StudyStatus.DRAFT:
+            # Its first round makes a draft study active, so the periodic job plans the
+            # next ones.
+            locked.status = study.status = StudyStatus.ACTIVE
+            locked.save(update_fields=["status", "updated_at"])
         visits, unplaced = round_propose_visits(round_=round_, now=now)
     logger.info(
         "Planned %s for %s: %d visits, %d households without a slot",

@@ -15,6 +15,7 @@ from studies.common.audit import audit_record
 from studies.common.errors import ConflictError
 from studies.common.models import AuditAction, User
 from studies.common.roles import Role
+from studies.scheduling import policies
 from studies.scheduling.models import (
     Consent,
     Enrolment,
@@ -23,6 +24,7 @@ from studies.scheduling.models import (
     ResearchQuestion,
     Study,
     StudyMembership,
+    StudyStatus,
 )
 
 STUDY_FIELDS = (
@@ -60,6 +62,12 @@ def study_create(
 
 @transaction.atomic
 def study_update(*, study: Study, questions: Sequence[str] | None = None, **fields: Any) -> Study:
+    """Change a study's set-up. A closed study changes no more (a 409), except to reopen:
+    a change of status away from closed, which may bring other changes with it."""
+    current = Study.objects.select_for_update().get(pk=study.pk)
+    reopens = fields.get("status", StudyStatus.CLOSED) != StudyStatus.CLOSED
+    if not reopens:
+        policies.refuse_if_closed(current)
     changed = [name for name in STUDY_FIELDS if name in fields]
     for name in changed:
         setattr(study, name, fields[name])
@@ -70,10 +78,34 @@ def study_update(*, study: Study, questions: Sequence[str] | None = None, **fiel
     return study
 
 
+def study_close(*, study: Study) -> Study:
+    """Close a study: planning stops, its data stays, its set-up changes no more."""
+    return study_update(study=study, status=StudyStatus.CLOSED)
+
+
+def study_reopen(*, study: Study) -> Study:
+    """Reopen a closed study: active again if it has rounds (so planning carries on), a
+    draft otherwise (it becomes active when its first round is planned)."""
+    status = StudyStatus.ACTIVE if study.rounds.exists() else StudyStatus.DRAFT
+    return study_update(study=study, status=status)
+
+
 def _questions_replace(*, study: Study, questions: Sequence[str]) -> None:
     texts = [text.strip() for text in questions]
-    if any(not text for text in texts):
-        raise ValidationError({"questions": [_("A research question cannot be empty.")]})
+    refused = {
+        f"questions[{index}]": [
+            # No database keeps a NUL character in text: refused here, not failing there.
+            _("Research question %(number)d holds a character that cannot be saved.")
+            % {"number": index + 1}
+            if "\x00" in text
+            else _("Research question %(number)d is empty: write it or remove it.")
+            % {"number": index + 1}
+        ]
+        for index, text in enumerate(texts)
+        if not text or "\x00" in text
+    }
+    if refused:
+        raise ValidationError(refused)
     study.questions.all().delete()
     ResearchQuestion.objects.bulk_create(
         ResearchQuestion(study=study, text=text, position=index) for index, text in enumerate(texts)
@@ -117,6 +149,7 @@ def membership_set(
 
     Every change of role is audited; setting the role someone already has changes nothing.
     """
+    policies.refuse_if_closed(study)
     if role not in Role.values:
         raise ValidationError({"role": [_("Unknown role %(role)s.") % {"role": role}]})
     _ensure_a_lead_remains(study=study, user=user, new_role=role)
@@ -142,6 +175,9 @@ def membership_set(
 def membership_remove(
     *, study: Study, user: User, actor: User | None = None, request: HttpRequest | None = None
 ) -> None:
+    """Take someone off the team. Only the membership goes: what they captured stays, and
+    their open visits show in scheduling.selectors.visits_to_reassign."""
+    policies.refuse_if_closed(study)
     _ensure_a_lead_remains(study=study, user=user, new_role=None)
     roles = list(
         StudyMembership.objects.filter(study=study, user=user).values_list("role", flat=True)

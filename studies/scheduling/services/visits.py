@@ -184,6 +184,7 @@ def visit_create(
     end: dt.datetime,
     actor: User | None,
 ) -> Visit:
+    policies.refuse_if_closed(round_.study)
     lock_researchers([researcher.pk])
     validate_booking(
         round_=round_, household=household, researcher=researcher, start=start, end=end
@@ -237,6 +238,7 @@ def visit_reschedule(
         .select_related("round__study", "household")
         .get(pk=visit.pk)
     )
+    policies.refuse_if_closed(visit.round.study)
     if visit.status != VisitStatus.SCHEDULED:
         raise ConflictError(
             {
@@ -286,8 +288,8 @@ def visit_reschedule(
 
 
 @transaction.atomic
-def visit_transition(*, visit: Visit, actor: User | None, to_status: str) -> Visit:
-    """Move a visit to another status, as TRANSITIONS allows.
+def visit_transition(*, visit: Visit, actor: User | None, to_status: str, note: str = "") -> Visit:
+    """Move a visit to another status, as TRANSITIONS allows; `note` goes in its history.
 
     Reopening (completed → in progress) is for a research lead at any time and for the
     visit's researcher within policies.REOPEN_GRACE of finishing; the callers have checked
@@ -330,7 +332,7 @@ def visit_transition(*, visit: Visit, actor: User | None, to_status: str) -> Vis
         actor=actor,
         from_status=visit.status,
         to_status=to_status,
-        note=_("Reopened.") if reopening else "",
+        note=note or (_("Reopened.") if reopening else ""),
     )
     visit.status = to_status
     fields = ["status", "updated_at"]

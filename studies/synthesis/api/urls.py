@@ -3,6 +3,7 @@
 from django.urls import path
 
 from studies.synthesis.api import views
+from studies.synthesis.api.views import study_rules
 
 urlpatterns = [
     path(
@@ -51,6 +52,21 @@ urlpatterns = [
         "routing-rules/<uuid:rule_id>/",
         views.RoutingRuleDetailApi.as_view(),
         name="api-routing-rule",
+    ),
+    path(
+        "studies/<uuid:study_id>/routing-rules/",
+        study_rules.StudyRoutingRuleListApi.as_view(),
+        name="api-study-routing-rules",
+    ),
+    path(
+        "studies/<uuid:study_id>/routing-rules/preview/",
+        study_rules.StudyRoutingPreviewApi.as_view(),
+        name="api-study-routing-preview",
+    ),
+    path(
+        "studies/<uuid:study_id>/routing-rules/<uuid:rule_id>/",
+        study_rules.StudyRoutingRuleDetailApi.as_view(),
+        name="api-study-routing-rule",
     ),
     path("webhooks/", views.WebhookListApi.as_view(), name="api-webhooks"),
     path("webhooks/<uuid:webhook_id>/", views.WebhookDetailApi.as_view(), name="api-webhook"),

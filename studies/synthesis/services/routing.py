@@ -9,7 +9,7 @@ history come back if a rule puts it back.
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -53,6 +53,76 @@ class _Rules:
         return boards
 
 
+def placements_wanted(
+    *, insight_ids: Collection[uuid.UUID], rules: Iterable[RoutingRule]
+) -> set[tuple[uuid.UUID, uuid.UUID]]:
+    """(insight, board) for every board the given rules send each insight to, by its tags.
+
+    The one answer to "where do the rules put these insights": routing applies it, and a
+    rule's preview asks it about rules not saved yet. Inactive rules are left out here.
+    """
+    index = _Rules(rule for rule in rules if rule.active)
+    wanted: set[tuple[uuid.UUID, uuid.UUID]] = set()
+    tag_rows = InsightTag.objects.filter(insight_id__in=list(insight_ids)).values_list(
+        "insight_id", "tag_id", "tag__group", "insight__study_id"
+    )
+    for insight_id, tag_id, group, study_id in tag_rows:
+        for board_id in index.boards_for(tag_id=tag_id, group=group, study_id=study_id):
+            wanted.add((insight_id, board_id))
+    return wanted
+
+
+@dataclass(frozen=True)
+class _Changes:
+    """What bringing cards in line with the wanted placements changes."""
+
+    existing: dict[tuple[uuid.UUID, uuid.UUID], BoardCard]
+    place: list[tuple[uuid.UUID, uuid.UUID]]  # no card yet
+    restore: list[BoardCard]  # taken off before, wanted again
+    remove: list[BoardCard]  # on a board the rules no longer want
+
+
+def _changes(
+    insight_ids: Collection[uuid.UUID], wanted: set[tuple[uuid.UUID, uuid.UUID]]
+) -> _Changes:
+    existing = {
+        (card.insight_id, card.board_id): card
+        for card in BoardCard.objects.filter(insight_id__in=list(insight_ids)).only(
+            "pk", "insight_id", "board_id", "removed_at", "column"
+        )
+    }
+    return _Changes(
+        existing=existing,
+        place=sorted(wanted - existing.keys()),
+        restore=[card for key, card in existing.items() if key in wanted and card.removed_at],
+        remove=[
+            card for key, card in existing.items() if key not in wanted and not card.removed_at
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class RoutingPreview:
+    """What routing the insights by some rules would do, computed without writing:
+    (insight, board) pairs going onto a board (new or put back) and coming off one."""
+
+    placed: list[tuple[uuid.UUID, uuid.UUID]]
+    removed: list[tuple[uuid.UUID, uuid.UUID]]
+
+
+def routing_preview(
+    *, insight_ids: Collection[uuid.UUID], rules: Iterable[RoutingRule]
+) -> RoutingPreview:
+    """What insights_route would change for these insights if these were the rules."""
+    changes = _changes(insight_ids, placements_wanted(insight_ids=insight_ids, rules=rules))
+    return RoutingPreview(
+        placed=sorted(
+            [*changes.place, *((card.insight_id, card.board_id) for card in changes.restore)]
+        ),
+        removed=sorted((card.insight_id, card.board_id) for card in changes.remove),
+    )
+
+
 def insights_route(
     *, insight_ids: Iterable[uuid.UUID] | None = None, actor: User | None = None
 ) -> RoutingOutcome:
@@ -66,15 +136,8 @@ def insights_route(
         scope = list(study_of)
         if not scope:
             return RoutingOutcome()
-        rules = _Rules(RoutingRule.objects.filter(active=True))
-        wanted: set[tuple[uuid.UUID, uuid.UUID]] = set()
-        tag_rows = InsightTag.objects.filter(insight_id__in=scope).values_list(
-            "insight_id", "tag_id", "tag__group", "insight__study_id"
-        )
-        for insight_id, tag_id, group, study_id in tag_rows:
-            for board_id in rules.boards_for(tag_id=tag_id, group=group, study_id=study_id):
-                wanted.add((insight_id, board_id))
-        outcome = _apply(study_of=study_of, wanted=wanted, actor=actor)
+        wanted = placements_wanted(insight_ids=scope, rules=RoutingRule.objects.filter(active=True))
+        outcome = _apply(study_of=study_of, changes=_changes(scope, wanted), actor=actor)
     notifications.card_events_announce(event_ids=outcome.arrivals)
     return outcome
 
@@ -82,16 +145,10 @@ def insights_route(
 def _apply(
     *,
     study_of: dict[uuid.UUID, uuid.UUID],
-    wanted: set[tuple[uuid.UUID, uuid.UUID]],
+    changes: _Changes,
     actor: User | None,
 ) -> RoutingOutcome:
     now = timezone.now()
-    existing = {
-        (card.insight_id, card.board_id): card
-        for card in BoardCard.objects.filter(insight_id__in=list(study_of)).only(
-            "pk", "insight_id", "board_id", "removed_at", "column"
-        )
-    }
     outcome = RoutingOutcome()
     new_cards = [
         BoardCard(
@@ -101,19 +158,15 @@ def _apply(
             column=Column.NEW,
             moved_at=now,
         )
-        for insight_id, board_id in sorted(wanted - existing.keys())
+        for insight_id, board_id in changes.place
     ]
     BoardCard.objects.bulk_create(new_cards)
     outcome.placed = [card.pk for card in new_cards]
-    outcome.restored = [
-        card.pk for key, card in existing.items() if key in wanted and card.removed_at
-    ]
-    outcome.removed = [
-        card.pk for key, card in existing.items() if key not in wanted and not card.removed_at
-    ]
+    outcome.restored = [card.pk for card in changes.restore]
+    outcome.removed = [card.pk for card in changes.remove]
     BoardCard.objects.filter(pk__in=outcome.restored).update(removed_at=None)
     BoardCard.objects.filter(pk__in=outcome.removed).update(removed_at=now)
-    columns = {card.pk: card.column for card in existing.values()}
+    columns = {card.pk: card.column for card in changes.existing.values()}
     arrivals = [
         CardEvent(card_id=pk, kind=CardEvent.Kind.PLACED, to_column=Column.NEW, actor=actor)
         for pk in outcome.placed

@@ -38,7 +38,7 @@ class RoundListApi(ListApiView):
         tags=["rounds"],
         summary="Create a round by hand (research lead)",
         request=s.RoundInputSerializer,
-        responses={201: s.RoundOutputSerializer, **error_responses(400, 403)},
+        responses={201: s.RoundOutputSerializer, **error_responses(400, 403, 409)},
     )
     def post(self, request: Request) -> Response:
         data = dict(validated(s.RoundInputSerializer, request.data))

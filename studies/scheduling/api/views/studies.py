@@ -67,9 +67,13 @@ class StudyDetailApi(ApiView):
         operation_id="studies_partial_update",
         tags=["studies"],
         summary="Change a study (research lead)",
-        description="`questions`, when given, replaces the list of research questions.",
+        description=(
+            "`questions`, when given, replaces the list of research questions. `status` "
+            "`closed` closes the study: planning stops and any other change is a 409 until a "
+            "change of `status` reopens it."
+        ),
         request=s.StudyInputSerializer(partial=True),
-        responses={200: s.StudyOutputSerializer, **error_responses(400, 403, 404)},
+        responses={200: s.StudyOutputSerializer, **error_responses(400, 403, 404, 409)},
     )
     def patch(self, request: Request, study_id: uuid.UUID) -> Response:
         study = access.study_get_for_user(
@@ -151,8 +155,9 @@ class StudyPlanNextRoundApi(ApiView):
         tags=["studies"],
         summary="Plan the next round now (research lead)",
         description=(
-            "Creates the round of the study's next period with the previous round's guide "
-            "and proposes one visit per consenting household. Planning twice is a 409."
+            "Creates the round of the study's next period with the study's next guide (or, "
+            "while it has none, the previous round's) and proposes one visit per consenting "
+            "household; a draft study becomes active. Planning twice is a 409."
         ),
         request=None,
         responses={201: s.PlanningOutputSerializer, **error_responses(400, 403, 404, 409)},
