@@ -1165,6 +1165,11 @@ MATRIX: list[Row] = [
     ),
 ]
 
+# A research lead's set-up pages and their API, in a module of their own.
+from tests.access.lead_rows import LEAD_ROWS  # noqa: E402
+
+MATRIX += LEAD_ROWS
+
 
 @dataclass(frozen=True)
 class Case:
