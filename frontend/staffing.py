@@ -350,7 +350,8 @@ def household_add(request: HttpRequest, study_id: object) -> HttpResponse:
         form.add_service_error(error)
         return _page(request, study, round_, Refused(status_for(error), add=form))
     messages.success(
-        request, _("%(code)s is booked into %(round)s.") % {"code": household.code, "round": round_}
+        request,
+        _("%(code)s is booked into %(round)s.") % {"code": household.code, "round": round_.label},
     )
     return _back(study, round_.pk)
 
