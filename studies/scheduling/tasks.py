@@ -46,6 +46,12 @@ def import_panel(panel_import_id: str, actor_id: int | None) -> dict[str, object
     return _summary(panel_import)
 
 
+@shared_task(name="scheduling.forget_panel_imports", time_limit=300, soft_time_limit=240)
+def forget_panel_imports() -> int:
+    """Delete panel uploads left unconfirmed for a day, with the contacts they hold."""
+    return panel.panel_imports_forget()
+
+
 def _summary(panel_import: PanelImport | None) -> dict[str, object]:
     if panel_import is None:
         return {}

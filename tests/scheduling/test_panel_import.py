@@ -383,3 +383,14 @@ def test_segments_typed_by_hand_are_read_one_per_line():
         {"region": "north", "Household size": "4"},
         ["nonsense"],
     )
+
+
+def test_uploads_left_unconfirmed_for_a_day_are_forgotten_with_their_contacts(team):
+    waiting = receive(team, csv_file(ANA))
+    imported = confirm(team, receive(team, csv_file(BEN)))
+    a_day_later = waiting.created_at + dt.timedelta(days=1, minutes=1)
+
+    assert panel.panel_imports_forget(now=waiting.created_at + dt.timedelta(hours=23)) == 0
+    assert panel.panel_imports_forget(now=a_day_later) == 1
+    assert list(PanelImport.objects.values_list("pk", flat=True)) == [imported.pk]
+    assert imported.cells == []  # an import keeps no contacts once it is done

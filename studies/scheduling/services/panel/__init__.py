@@ -25,6 +25,7 @@ from studies.scheduling.services.panel.imports import (
     panel_import_confirm,
     panel_import_progress,
     panel_import_receive,
+    panel_imports_forget,
     problems_message,
 )
 
@@ -41,6 +42,7 @@ __all__ = [
     "panel_import_confirm",
     "panel_import_progress",
     "panel_import_receive",
+    "panel_imports_forget",
     "problems_message",
     "segment_parse",
     "template_file",

@@ -283,3 +283,17 @@ def _create(
         )
         done += len(batch)
         _record_progress(panel_import.pk, done)
+
+
+# An upload never confirmed holds the file's names and contacts: kept this long for its lead
+# to come back to, then forgotten.
+UNCONFIRMED_KEPT = dt.timedelta(days=1)
+
+
+def panel_imports_forget(*, now: dt.datetime | None = None) -> int:
+    """Delete uploads left unconfirmed for UNCONFIRMED_KEPT. Returns how many went."""
+    cutoff = (now or timezone.now()) - UNCONFIRMED_KEPT
+    deleted, _per_model = PanelImport.objects.filter(
+        status__in=[PanelImportStatus.CHECKING, PanelImportStatus.CHECKED], created_at__lt=cutoff
+    ).delete()
+    return deleted
