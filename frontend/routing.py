@@ -85,7 +85,7 @@ def _study(request: HttpRequest, study_id: object) -> Study:
 
 
 def _rule(study: Study, rule_id: object) -> RoutingRule:
-    rule = services.study_routing_rules(study=study).filter(pk=access.as_uuid(rule_id)).first()
+    rule = services.study_routing_rule(study=study, rule_id=access.as_uuid(rule_id))
     if rule is None:
         raise Http404
     return rule

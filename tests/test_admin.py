@@ -9,6 +9,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -18,7 +19,9 @@ from studies.accounts.services import api_token_create
 from studies.fieldwork.models import Observation, PhotoUpload, SyncConflict, SyncOperation
 from studies.loop.models import DigestDelivery, PressureReview, PressureTest
 from studies.privacy.services import household_erase
-from studies.scheduling.models import Household, Visit, VisitChange, VisitStatus
+from studies.scheduling.models import Household, Study, Visit, VisitChange, VisitStatus
+from studies.scheduling.services import guides, invitations, panel
+from studies.scheduling.services.rounds import GuideItem
 from studies.synthesis.models import CardEvent, Insight
 from studies.synthesis.services import webhooks
 from tests.factories import (
@@ -69,6 +72,16 @@ def test_every_admin_page_answers_for_a_superuser(admin_client, superuser, subte
     ClockedSchedule.objects.create(clocked_time=JAN_12)
     IntervalSchedule.objects.get_or_create(every=10, period=IntervalSchedule.MINUTES)
     SolarSchedule.objects.create(event="sunrise", latitude="51.5", longitude="-0.12")
+    study = Study.objects.first()
+    guides.next_guide_replace(study=study, items=[GuideItem(text="Walk us through dinner.")])
+    invitations.invitation_send(
+        study=study, email="new-colleague@example.org", role="researcher", actor=superuser
+    )
+    panel.panel_import_receive(
+        study=study,
+        actor=superuser,
+        upload=SimpleUploadedFile("panel.csv", b"name,phone\nThe Okafors,+44 20 7946 0999\n"),
+    )
     observation = Observation.objects.first()
     PhotoUpload.objects.create(
         author=superuser,

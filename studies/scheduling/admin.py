@@ -24,6 +24,9 @@ from studies.scheduling.models import (
     CalendarFeed,
     Enrolment,
     GuideQuestion,
+    Invitation,
+    NextGuideQuestion,
+    PanelImport,
     ResearchQuestion,
     Round,
     Study,
@@ -225,6 +228,53 @@ class GuideQuestionAdmin(admin.ModelAdmin):
     search_fields = ("text", "round__label")
     autocomplete_fields = ("round",)
     readonly_fields = AUDIT_FIELDS
+
+
+@admin.register(NextGuideQuestion)
+class NextGuideQuestionAdmin(admin.ModelAdmin):
+    """The guide a study's next round will ask; its lead writes it on the guide page."""
+
+    list_display = ("text", "section", "study", "position")
+    list_filter = ("study",)
+    list_select_related = ("study",)
+    search_fields = ("text", "section", "study__title")
+    readonly_fields = ("key", *AUDIT_FIELDS)
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyAdmin):
+    """Invitations are sent, accepted and withdrawn on the team page; here they are read.
+    The link's secret is not kept, so nothing here can open one."""
+
+    list_display = ("email", "role", "study", "invited_by", "expires_at", "accepted_at")
+    list_filter = ("role", "study")
+    list_select_related = ("study", "invited_by")
+    search_fields = ("email", "study__title")
+    exclude = ("token_hash",)
+
+
+@admin.register(PanelImport)
+class PanelImportAdmin(ReadOnlyAdmin):
+    """What was imported into which panel, when and by whom; the file's cells (names and
+    contacts) are not shown."""
+
+    list_display = ("file_name", "study", "status", "new_count", "problem_count", "created_at")
+    list_filter = ("status", "study")
+    list_select_related = ("study",)
+    search_fields = ("file_name", "study__title")
+    fields = (
+        "study",
+        "created_by",
+        "file_name",
+        "file_size",
+        "status",
+        "rows_total",
+        "new_count",
+        "unchanged_count",
+        "problem_count",
+        "imported_at",
+        "created_at",
+    )
 
 
 class VisitChangeInline(admin.TabularInline):

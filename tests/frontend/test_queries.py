@@ -37,12 +37,13 @@ def sized_world(request, world: World) -> World:
     return world
 
 
-def test_home_takes_five_queries(client, sized_world, django_assert_num_queries):
+def test_home_takes_six_queries(client, sized_world, django_assert_num_queries):
     client.force_login(sized_world.team.researcher)
 
     # session, user, studies with role and next round (subqueries), upcoming visits
-    # with their round, study and household, the menu (does the viewer conduct visits)
-    with django_assert_num_queries(5):
+    # with their round, study and household, the menu (does the viewer conduct visits),
+    # whether the viewer may start a study (a lead of a listed study is not asked)
+    with django_assert_num_queries(6):
         response = client.get(reverse("frontend:home"))
 
     assert response.status_code == 200

@@ -202,6 +202,11 @@ def study_routing_rules(*, study: Study) -> QuerySet[RoutingRule]:
     )
 
 
+def study_routing_rule(*, study: Study, rule_id: uuid.UUID) -> RoutingRule | None:
+    """One rule that applies to the study; None for any other."""
+    return study_routing_rules(study=study).filter(pk=rule_id).first()
+
+
 def rule_scoped_to_study(rule: RoutingRule, study: Study) -> bool:
     """A rule a study's lead may change: on one of its tags, or a group rule limited to it."""
     if rule.tag_id:

@@ -1,20 +1,17 @@
 """A study's panel from a file, with a preview first, and the panel as a file."""
 
 import uuid
-from typing import Any
 
 from django.http import Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import MultiPartParser
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from studies.common.api.schema import error_responses
-from studies.common.api.views import ApiView
+from studies.common.api.views import ApiView, FileOrJsonErrors
 from studies.common.errors import ConflictError
 from studies.common.roles import Capability
 from studies.scheduling import access
@@ -117,21 +114,8 @@ class PanelImportConfirmApi(ApiView):
         )
 
 
-class _ErrorsAsJson(BaseContentNegotiation):
-    """A file when all is well, JSON for errors, whatever the Accept header; and `format`
-    picks the file, not a renderer."""
-
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
-
-    def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
-
-
 class PanelExportApi(ApiView):
-    content_negotiation_class = _ErrorsAsJson
+    content_negotiation_class = FileOrJsonErrors
 
     @extend_schema(
         operation_id="panel_export",

@@ -7,14 +7,12 @@ from django.http import Http404, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.negotiation import BaseContentNegotiation
-from rest_framework.renderers import BaseRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from studies.common.api.pagination import NewestFirstCursorPagination
 from studies.common.api.schema import error_responses
-from studies.common.api.views import ApiView, ListApiView
+from studies.common.api.views import ApiView, FileOrJsonErrors, ListApiView
 from studies.common.audit import audit_record
 from studies.common.models import AuditAction
 from studies.scheduling.api.views.base import validated
@@ -55,21 +53,8 @@ class QuoteListApi(ListApiView):
         return self.list_response()
 
 
-class _ErrorsAsJson(BaseContentNegotiation):
-    """Exports answer with a file, and with JSON for errors, whatever the Accept header:
-    a client asking for text/csv must still be able to read why it got a 401 or a 400."""
-
-    def select_parser(self, request: Request, parsers: list[Any]) -> Any:
-        return parsers[0] if parsers else None
-
-    def select_renderer(
-        self, request: Request, renderers: list[BaseRenderer], format_suffix: str | None = None
-    ) -> tuple[BaseRenderer, str]:
-        return renderers[0], renderers[0].media_type
-
-
 class _QuoteExportApi(ApiView):
-    content_negotiation_class = _ErrorsAsJson
+    content_negotiation_class = FileOrJsonErrors
 
     def quotes(self, request: Request) -> Any:
         return selectors.quote_bank(

@@ -37,7 +37,7 @@ def _study(request: Request, study_id: object) -> Study:
 
 def _rule(study: Study, rule_id: object) -> RoutingRule:
     """A rule that applies to the study; any other is a 404, as for a missing one."""
-    rule = services.study_routing_rules(study=study).filter(pk=access.as_uuid(rule_id)).first()
+    rule = services.study_routing_rule(study=study, rule_id=access.as_uuid(rule_id))
     if rule is None:
         raise Http404
     return rule
