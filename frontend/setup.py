@@ -7,11 +7,8 @@ plain forms with an order box per row, so they work without scripts; list-editor
 moving by buttons and by dragging, and adding and removing rows in place.
 """
 
-import re
-import uuid
 import zoneinfo
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
@@ -19,30 +16,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from frontend.forms import TimeInput
-from frontend.refusals import ServiceErrorsMixin, errors_of, messages_of, status_for
+from frontend.list_editor import Row, named_rows, row_errors, row_key, rows_from_post
+from frontend.refusals import ServiceErrorsMixin, messages_of, status_for
 from studies.common.roles import Capability, role_can
 from studies.scheduling import access, policies, selectors, services
 from studies.scheduling.models import Cadence, Study
 from studies.scheduling.services.guides import next_guide_replace
 from studies.scheduling.services.rounds import GuideItem
 from studies.scheduling.services.studies import study_close, study_reopen
-
-# Rows beyond this many are not read: no real list is that long, and a crafted form with
-# a million rows should cost nothing.
-MAX_ROWS = 300
-# Blank rows a page without scripts offers for adding; list-editor.js removes them and
-# offers an "Add" button instead.
-SPARE_ROWS = 3
-# A key that can be no question's: what a tampered, malformed key becomes, so that the
-# service refuses it with the row named, as it refuses a well-formed stranger's key.
-NO_SUCH_KEY = uuid.UUID(int=0)
 
 
 def _bounds(name: str) -> dict[str, int]:
@@ -119,98 +107,6 @@ def _new_study_initial() -> dict[str, Any]:
     }
 
 
-# --- The list editor's rows -------------------------------------------------------------
-
-
-@dataclass
-class Row:
-    """One row of a list editor as typed (or as stored), with its messages."""
-
-    index: int
-    text: str = ""
-    section: str = ""
-    key: str = ""
-    # Part of the list (stored, or added by list-editor.js), unlike a spare row: blank,
-    # it is an emptied question to refuse rather than a spare to ignore.
-    listed: bool = False
-    answer_count: int = 0
-    errors: list[str] = field(default_factory=list)
-    spare: bool = False
-    name: str = ""  # the prefix of its fields, e.g. "guide-3"
-
-    @property
-    def is_blank(self) -> bool:
-        return not (self.text.strip() or self.section.strip() or self.key or self.listed)
-
-
-def _row_indices(data: QueryDict, prefix: str) -> list[int]:
-    pattern = re.compile(rf"^{re.escape(prefix)}-(\d{{1,4}})-text$")
-    found = sorted({int(m.group(1)) for name in data if (m := pattern.match(name))})
-    return found[:MAX_ROWS]
-
-
-def _order(value: str, fallback: int) -> tuple[int, int]:
-    try:
-        return int(value), fallback
-    except ValueError:
-        return 10**6, fallback
-
-
-def rows_from_post(data: QueryDict, prefix: str) -> list[Row]:
-    """The rows as typed, in the order asked for: the order boxes (which list-editor.js
-    keeps in step with what is on screen), ties and blanks in page order. Rows marked for
-    removal, and spare rows left blank, are not part of the list; a listed row emptied is,
-    for the service to refuse by its place."""
-    kept: list[tuple[tuple[int, int], Row]] = []
-    for index in _row_indices(data, prefix):
-        name = f"{prefix}-{index}"
-        if data.get(f"{name}-remove"):
-            continue
-        row = Row(
-            index=index,
-            text=data.get(f"{name}-text", ""),
-            section=data.get(f"{name}-section", ""),
-            key=data.get(f"{name}-key", "").strip(),
-            listed=bool(data.get(f"{name}-listed")),
-        )
-        if row.is_blank:
-            continue
-        kept.append((_order(data.get(f"{name}-order", ""), index), row))
-    return [row for _position, row in sorted(kept, key=lambda pair: pair[0])]
-
-
-def _named(rows: list[Row], prefix: str, *, spares: bool) -> list[Row]:
-    """The rows to show, each with its fields' prefix; with spare blank rows to add."""
-    start = max((row.index for row in rows), default=-1) + 1
-    extra = [Row(index=start + n, spare=True) for n in range(SPARE_ROWS if spares else 0)]
-    for row in [*rows, *extra]:
-        row.name = f"{prefix}-{row.index}"
-    return [*rows, *extra]
-
-
-def _row_errors(rows: list[Row], error: ValidationError, name: str) -> dict[str, list[str]]:
-    """Put a service's messages about item i (`name[i]`, `name[i].text`) on row i; return
-    the others by field."""
-    pattern = re.compile(rf"^{re.escape(name)}\[(\d+)\]")
-    rest: dict[str, list[str]] = {}
-    for key, found in errors_of(error).items():
-        match = pattern.match(key)
-        if match and int(match.group(1)) < len(rows):
-            rows[int(match.group(1))].errors.extend(found)
-        else:
-            rest.setdefault(key, []).extend(found)
-    return rest
-
-
-def _key(row: Row) -> uuid.UUID | None:
-    if not row.key:
-        return None
-    try:
-        return uuid.UUID(row.key)
-    except ValueError:
-        return NO_SUCH_KEY
-
-
 # --- Starting a study and changing its settings ----------------------------------------
 
 
@@ -230,7 +126,7 @@ def _settings_page(
     context = {
         "study": study,
         "form": form,
-        "rows": _named(rows, "questions", spares=not closed),
+        "rows": named_rows(rows, "questions", spares=not closed),
         "closed": closed,
         "rows_have_errors": any(row.errors for row in rows),
         "time_zones": _time_zones(),
@@ -257,7 +153,7 @@ def _save_study(
         else:
             saved = services.study_update(study=study, questions=questions, **form.cleaned_data)
     except ValidationError as error:
-        rest = _row_errors(rows, error, "questions")
+        rest = row_errors(rows, error, "questions")
         if rest:
             form.add_service_error(ValidationError(rest))
         return None, form, rows, status_for(error)
@@ -395,7 +291,7 @@ def _guide_page(
     context = {
         "study": study,
         "guide": guide,
-        "rows": _named(rows, "guide", spares=can_edit),
+        "rows": named_rows(rows, "guide", spares=can_edit),
         "rows_have_errors": any(row.errors for row in rows),
         "sections": sorted({row.section for row in rows if row.section}),
         "can_edit": can_edit,
@@ -418,12 +314,12 @@ def study_guide(request: HttpRequest, study_id: object) -> HttpResponse:
         user=request.user, study_id=study_id, capability=Capability.MANAGE_STUDY
     )
     rows = rows_from_post(request.POST, "guide")
-    items = [GuideItem(text=row.text, key=_key(row), section=row.section) for row in rows]
+    items = [GuideItem(text=row.text, key=row_key(row), section=row.section) for row in rows]
     try:
         next_guide_replace(study=study, items=items)
     except ValidationError as error:
         study.refresh_from_db()
-        rest = _row_errors(rows, error, "items")
+        rest = row_errors(rows, error, "items")
         return _guide_page(
             request,
             study,

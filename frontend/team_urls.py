@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend import invitations, team
+from frontend import invitations, password_reset, team
 
 TEAM = "studies/<uuid:study_id>/team/"
 
@@ -27,20 +27,20 @@ urlpatterns = [
 
 # Django's own names, un-namespaced, as its password-reset views expect.
 auth_urlpatterns = [
-    path("password-reset/", invitations.PasswordResetView.as_view(), name="password_reset"),
+    path("password-reset/", password_reset.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
-        invitations.PasswordResetDoneView.as_view(),
+        password_reset.PasswordResetDoneView.as_view(),
         name="password_reset_done",
     ),
     path(
         "password-reset/<uidb64>/<token>/",
-        invitations.PasswordResetConfirmView.as_view(),
+        password_reset.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
         "password-reset/done/",
-        invitations.PasswordResetCompleteView.as_view(),
+        password_reset.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
 ]
