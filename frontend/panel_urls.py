@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from frontend import panel
+from frontend.setup_pages import panel
 
 PANEL = "studies/<uuid:study_id>/panel/"
 

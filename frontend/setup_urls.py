@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from frontend import setup
+from frontend.setup_pages import study as setup
 
 STUDY = "studies/<uuid:study_id>/"
 

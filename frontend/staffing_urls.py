@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, path
 
-from frontend import routing, staffing
+from frontend.setup_pages import routing, staffing
 
 STAFFING = "studies/<uuid:study_id>/staffing/"
 ROUTING = "studies/<uuid:study_id>/routing/"

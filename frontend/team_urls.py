@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from frontend import invitations, password_reset, team
+from frontend import invitations, password_reset
+from frontend.setup_pages import team
 
 TEAM = "studies/<uuid:study_id>/team/"
 

@@ -1,4 +1,4 @@
-"""frontend/team.py: the team page, inviting by e-mail, changing roles and removing members."""
+"""The team page (frontend/setup_pages/team.py): inviting by e-mail, changing roles, removing."""
 
 import pytest
 from django.test import Client

@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from frontend.forms import TimeInput
-from frontend.list_editor import Row, named_rows, row_errors, row_key, rows_from_post
 from frontend.refusals import ServiceErrorsMixin, messages_of, status_for
+from frontend.setup_pages.list_editor import Row, named_rows, row_errors, row_key, rows_from_post
 from studies.common.roles import Capability, role_can
 from studies.scheduling import access, policies, selectors, services
 from studies.scheduling.models import Cadence, Study
