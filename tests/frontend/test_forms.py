@@ -75,8 +75,8 @@ def test_a_closed_study_gets_no_new_round(client, world):
 
     response = client.post(reverse("frontend:study-plan-next", args=[world.team.study.pk]))
 
-    assert response.status_code == 400
-    assert "A closed study gets no new rounds." in response.content.decode()
+    assert response.status_code == 409
+    assert "is closed: its data stays, and nothing in it changes." in response.content.decode()
     assert Round.objects.count() == 2
 
 

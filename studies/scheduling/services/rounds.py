@@ -388,8 +388,7 @@ def round_plan(
 def round_plan_next(*, study: Study, now: dt.datetime | None = None) -> PlanningOutcome:
     """A lead's "plan now": plan the next period's round without waiting for the lead time."""
     now = now or timezone.now()
-    if study.status == StudyStatus.CLOSED:
-        raise ValidationError({"study": [_("A closed study gets no new rounds.")]})
+    policies.refuse_if_closed(study)
     period = next_period(study.cadence, study_today(study, now))
     outcome = round_plan(study=study, period=period, automatic=False, now=now)
     if not outcome.created:

@@ -165,6 +165,36 @@ def test_the_lead_adds_a_household_to_the_panel(client_for, team):
     assert Enrolment.objects.filter(study=team.study, household=household).exists()
 
 
+def test_a_household_added_with_its_consents_and_no_code_gets_a_pseudonym(client_for, team):
+    response = client_for(team.lead).post(
+        HOUSEHOLDS,
+        {
+            "study": str(team.study.pk),
+            "name": "Ana Silva",
+            "email": "ana.silva@example.org",
+            "participation_given_on": "2026-01-05",
+            "photos_given_on": "2026-01-05",
+            "consent_version": "2.1",
+        },
+    )
+
+    assert response.status_code == 201, response.json()
+    household = Household.objects.get(pk=response.json()["id"])
+    assert household.code.startswith("H-")
+    consents = Consent.objects.filter(household=household).order_by("kind")
+    assert [(c.kind, c.version) for c in consents] == [
+        (ConsentKind.PARTICIPATION, "2.1"),
+        (ConsentKind.PHOTOS, "2.1"),
+    ]
+    # The same contact again is refused, as a second row of an import would be.
+    again = client_for(team.lead).post(
+        HOUSEHOLDS,
+        {"study": str(team.study.pk), "name": "A. Silva", "email": "ana.silva@example.org"},
+    )
+    assert again.status_code == 400
+    assert "email" in again.json()["errors"]
+
+
 @pytest.mark.parametrize(
     ("payload", "errors"),
     [
@@ -175,11 +205,24 @@ def test_the_lead_adds_a_household_to_the_panel(client_for, team):
         ),
         ({"study": "bad", "code": "H-1"}, {"study": ["Must be a valid UUID."]}),
         (
-            {"code": "H-1", "segment": ["a"], "email": "not an address"},
+            {"code": "H-1", "segment": ["a"]},
+            {"segment": ['Expected a dictionary of items but got type "list".']},
+        ),
+        # Checked as a row of a panel import is, by the same service.
+        (
+            {"code": "H-1", "email": "not an address", "phone": "12"},
             {
-                "segment": ['Expected a dictionary of items but got type "list".'],
-                "email": ["Enter a valid email address."],
+                "name": ["Give the contact's name."],
+                "email": ["“not an address” is not an e-mail address."],
+                "phone": [
+                    "“12” is not a phone number: use digits, spaces and + ( ) - . / only, "
+                    "6 to 15 digits."
+                ],
             },
+        ),
+        (
+            {"code": "H-1", "name": "Ana Silva", "participation_given_on": "2026-01-05"},
+            {"consent_version": ["Give the version of the consent text the household agreed to."]},
         ),
     ],
 )

@@ -309,8 +309,10 @@ def test_a_closed_study_gets_no_new_round(client_for, team, early_march):
 
     response = client_for(team.lead).post(plan_url(team.study))
 
-    assert response.status_code == 400
-    assert response.json() == {"errors": {"study": ["A closed study gets no new rounds."]}}
+    assert response.status_code == 409
+    assert response.json()["errors"]["study"] == [
+        f"{team.study.title} is closed: its data stays, and nothing in it changes."
+    ]
     assert not Round.objects.exists()
 
 

@@ -28,8 +28,16 @@ class SegmentField(serializers.DictField):
 
 
 class HouseholdInputSerializer(serializers.Serializer):
+    """One household as a row of a panel import: the same checks (phone, e-mail, the same
+    contact or code twice) and the same consents."""
+
     study = serializers.UUIDField(help_text=_("The study whose panel the household joins."))
-    code = serializers.CharField(max_length=32, help_text=_("The pseudonym, e.g. H-014."))
+    code = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text=_("The pseudonym, e.g. H-014; left out or blank, a new one is made."),
+    )
     segment = SegmentField(required=False)
     segment_phrase = serializers.CharField(
         max_length=120,
@@ -40,7 +48,24 @@ class HouseholdInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     address = serializers.CharField(required=False, allow_blank=True)
     phone = serializers.CharField(max_length=50, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True)
+    participation_given_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("When consent to take part was given.")
+    )
+    photos_given_on = serializers.DateField(
+        required=False, allow_null=True, help_text=_("When consent to photos was given.")
+    )
+    marketing_given_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_("When consent to marketing use of quotes was given."),
+    )
+    consent_version = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text=_("The version of the consent text; needed with any consent date."),
+    )
 
 
 class HouseholdUpdateInputSerializer(serializers.Serializer):
