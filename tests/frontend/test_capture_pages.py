@@ -449,3 +449,23 @@ def test_the_capture_screens_first_load_stays_under_50_kb_compressed(world):
         len(gzip.compress(path.read_bytes(), 9)) for path in files
     )
     assert total <= FIRST_LOAD_BUDGET_BYTES, f"{total} bytes gzipped"
+
+
+def test_the_capture_screen_reads_the_guide_by_section_numbered_through(world):
+    services.guide_replace(
+        round_=world.visit.round,
+        questions=[
+            services.GuideItem(text="Walk me through a week.", section="Warm-up"),
+            services.GuideItem(text="Show me your fridge.", section="Kitchen"),
+            services.GuideItem(text="What went in the bin?", section="Kitchen"),
+        ],
+    )
+
+    page = client_for(world.team.researcher).get(capture_url(world.visit)).content.decode()
+
+    headings = re.findall(r'<h3 class="guide-section-heading">(.*?)</h3>', page)
+    assert headings == ["Warm-up", "Kitchen"]
+    assert re.findall(r'<optgroup label="(.*?)">', page) == ["Warm-up", "Kitchen"]
+    # Numbered through the whole guide: the kitchen's list starts at 2.
+    assert '<ol class="guide guide-capture" start="2">' in page
+    assert 'aria-label="Answer question 3"' in page
