@@ -62,5 +62,6 @@ def test_beat_schedules_every_job_with_a_registered_task(db):
         "fieldwork.requeue_stuck_photos": "every 5 minutes",
         "synthesis.retry_due_deliveries": "every minute",
         "loop.send_weekly_digests": "0 7 * * 1 (m/h/dM/MY/d) UTC",
+        "scheduling.forget_panel_imports": "40 3 * * * (m/h/dM/MY/d) UTC",
     }
     assert set(jobs) <= set(app.tasks)
