@@ -7,7 +7,6 @@ plain forms with an order box per row, so they work without scripts; list-editor
 moving by buttons and by dragging, and adding and removing rows in place.
 """
 
-import zoneinfo
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,6 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from frontend.forms import TimeInput
 from frontend.refusals import ServiceErrorsMixin, messages_of, status_for
 from frontend.setup_pages.list_editor import Row, named_rows, row_errors, row_key, rows_from_post
+from studies.common.models import time_zone_names
 from studies.common.roles import Capability, role_can
 from studies.scheduling import access, policies, selectors, services
 from studies.scheduling.models import Cadence, Study
@@ -110,10 +110,6 @@ def _new_study_initial() -> dict[str, Any]:
 # --- Starting a study and changing its settings ----------------------------------------
 
 
-def _time_zones() -> list[str]:
-    return sorted(zoneinfo.available_timezones())
-
-
 def _settings_page(
     request: HttpRequest,
     *,
@@ -129,7 +125,7 @@ def _settings_page(
         "rows": named_rows(rows, "questions", spares=not closed),
         "closed": closed,
         "rows_have_errors": any(row.errors for row in rows),
-        "time_zones": _time_zones(),
+        "time_zones": time_zone_names(),
         "lead_days": study.planning_lead_days if study else None,
     }
     return render(request, "frontend/study_form.html", context, status=status)

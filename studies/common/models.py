@@ -1,3 +1,4 @@
+import functools
 import uuid
 import zoneinfo
 
@@ -7,8 +8,15 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+@functools.cache
+def time_zone_names() -> tuple[str, ...]:
+    """The IANA zone names the server knows, sorted. Read once: finding them walks the tz
+    database's files, too slow for every form that shows or checks a zone."""
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
 def validate_time_zone(value: str) -> None:
-    if value not in zoneinfo.available_timezones():
+    if value not in time_zone_names():
         raise ValidationError(
             _("%(value)s is not a known time zone (use an IANA name such as Europe/London)."),
             params={"value": value},

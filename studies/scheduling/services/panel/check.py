@@ -4,7 +4,6 @@ as rows, and new pseudonyms for rows without a code."""
 import datetime as dt
 import secrets
 import uuid
-import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import batched
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from studies.scheduling.models import Consent, Enrolment, Household, Study
+from studies.scheduling.selectors import zone_or_utc
 from studies.scheduling.services.panel.rows import (
     HouseholdRow,
     Problem,
@@ -23,17 +23,6 @@ from studies.scheduling.services.panel.rows import (
 # The chunk of codes asked about at once: SQLite's limit on a query's parameters is 999
 # on older builds.
 QUERY_CHUNK = 900
-
-
-def _zone(study: Study) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(study.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
-def _start_of(day: dt.date, zone: zoneinfo.ZoneInfo) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time.min, tzinfo=zone)
 
 
 @dataclass
@@ -73,7 +62,7 @@ def _chunks(values: Iterable[str]) -> Iterator[tuple[str, ...]]:
 
 def panel_households(study: Study) -> list[PanelHousehold]:
     """The study's panel, present and past, as rows: two queries."""
-    zone = _zone(study)
+    zone = zone_or_utc(study.time_zone)
     consents: dict[uuid.UUID, dict[str, tuple[dt.date, str]]] = {}
     in_force = (
         Consent.objects.in_force()
@@ -139,7 +128,7 @@ class PanelCheck:
 
     def __init__(self, *, study: Study, codes: Iterable[str]) -> None:
         self.study = study
-        self.today = timezone.now().astimezone(_zone(study)).date()
+        self.today = timezone.now().astimezone(zone_or_utc(study.time_zone)).date()
         panel = panel_households(study)
         self.by_code = {household.code: household for household in panel}
         self.by_email = {h.row.email.casefold(): h for h in panel if h.row.email}

@@ -12,10 +12,9 @@ from studies.common.audit import audit_record
 from studies.common.models import AuditAction, User
 from studies.scheduling import policies
 from studies.scheduling.models import Household, Study
+from studies.scheduling.selectors import local_day_bounds, zone_or_utc
 from studies.scheduling.services.panel.check import (
     PanelCheck,
-    _start_of,
-    _zone,
     pseudonyms_new,
 )
 from studies.scheduling.services.panel.columns import segment_key
@@ -81,14 +80,14 @@ def panel_household_add(
         email=row.email,
     )
     household_enrol(study=study, household=household)
-    zone = _zone(study)
+    zone = zone_or_utc(study.time_zone)
     for kind, (day, version) in row.consents.items():
         consent = consent_give(
             household=household,
             kind=kind,
             version=version,
             actor=actor,
-            given_at=_start_of(day, zone),
+            given_at=local_day_bounds(day, zone)[0],
         )
         audit_record(
             actor=actor,

@@ -31,7 +31,7 @@ from studies.scheduling.models import (
     PanelImportStatus,
     Study,
 )
-from studies.scheduling.services.panel.check import _start_of, _zone
+from studies.scheduling.selectors import local_day_bounds, zone_or_utc
 from studies.scheduling.services.panel.files import MAX_IMPORT_BYTES, _refuse_file, file_cells
 from studies.scheduling.services.panel.preview import CheckOutcome, rows_check
 
@@ -246,7 +246,7 @@ def _create(
     """The new rows' households, contacts, enrolments and consents: bulk inserts, a batch
     at a time, recording progress as they go."""
     study = panel_import.study
-    zone = _zone(study)
+    zone = zone_or_utc(study.time_zone)
     new_rows = [row for row in rows if row["outcome"] == "new"]
     done = len(rows) - len(new_rows)
     for batch in batched(new_rows, BATCH_SIZE):
@@ -275,7 +275,7 @@ def _create(
                 household=household,
                 kind=kind,
                 version=version,
-                given_at=_start_of(dt.date.fromisoformat(day), zone),
+                given_at=local_day_bounds(dt.date.fromisoformat(day), zone)[0],
                 recorded_by=actor,
             )
             for household, row in zip(households, batch, strict=True)
