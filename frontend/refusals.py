@@ -1,7 +1,9 @@
 """How every page turns a service's refusal into an answer: the status (400 for bad input,
 409 for a clash with the current state) and the messages to show."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest
 
 from studies.common.errors import ConflictError
 
@@ -19,6 +21,13 @@ def errors_of(error: ValidationError) -> dict[str, list[str]]:
 
 def messages_of(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
+
+
+def flash_refusal(request: HttpRequest, error: ValidationError) -> int:
+    """Show a refusal's messages above the page that is shown again; returns its status."""
+    for message in messages_of(error):
+        messages.error(request, message)
+    return status_for(error)
 
 
 class ServiceErrorsMixin:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from frontend.forms import AvailabilityFormSet, VisitRescheduleForm
-from frontend.refusals import errors_of, messages_of, status_for
+from frontend.refusals import errors_of, flash_refusal, messages_of, status_for
 from studies.common.audit import audit_personal_data_shown
 from studies.common.roles import Capability, Role, role_can
 from studies.fieldwork import selectors as fieldwork_selectors
@@ -119,9 +119,7 @@ def study_plan_next(request: HttpRequest, study_id: object) -> HttpResponse:
     try:
         outcome = services.round_plan_next(study=study)
     except ValidationError as error:
-        for message in messages_of(error):
-            messages.error(request, message)
-        return _study_page(request, study.pk, status=status_for(error))
+        return _study_page(request, study.pk, status=flash_refusal(request, error))
     messages.success(
         request,
         ngettext(

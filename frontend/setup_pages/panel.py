@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from frontend.forms import DateInput
-from frontend.refusals import ServiceErrorsMixin, messages_of, status_for
+from frontend.refusals import ServiceErrorsMixin, flash_refusal, status_for
 from studies.common.audit import audit_personal_data_shown
 from studies.common.roles import Capability
 from studies.scheduling import access, policies, selectors
@@ -218,9 +218,7 @@ def panel_import_preview(request: HttpRequest, study_id: object, import_id: obje
         try:
             made = panel_services.panel_import_confirm(panel_import=made, actor=request.user)
         except ValidationError as error:
-            for message in messages_of(error):
-                messages.error(request, message)
-            status = status_for(error)
+            status = flash_refusal(request, error)
         made.refresh_from_db()
         if made.status == PanelImportStatus.IMPORTED:
             messages.success(

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from frontend.forms import DateInput, TimeInput
-from frontend.refusals import errors_of, status_for
+from frontend.refusals import errors_of, flash_refusal, status_for
 from studies.common.models import User
 from studies.common.roles import Capability
 from studies.scheduling import access, policies, selectors
@@ -303,9 +303,8 @@ def visit_skip(request: HttpRequest, study_id: object, visit_id: object) -> Http
     try:
         staffing.staffing_visit_skip(visit=visit, actor=request.user)
     except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-        return _page(request, study, _round(study, round_id), Refused(status_for(error)))
+        status = flash_refusal(request, error)
+        return _page(request, study, _round(study, round_id), Refused(status))
     messages.success(
         request,
         _("%(code)s is skipped for this round; add it again below if plans change.")

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from frontend.refusals import ServiceErrorsMixin, errors_of, status_for
+from frontend.refusals import ServiceErrorsMixin, flash_refusal, messages_of, status_for
 from studies.common.models import User
 from studies.common.roles import Capability, Role, role_can
 from studies.scheduling import access, policies, selectors, services
@@ -158,7 +158,7 @@ def team_role(request: HttpRequest, study_id: object, username: str) -> HttpResp
         return _page(
             request,
             study,
-            member_errors={username: [m for ms in errors_of(error).values() for m in ms]},
+            member_errors={username: messages_of(error)},
             status=status_for(error),
         )
     messages.success(
@@ -183,7 +183,7 @@ def team_remove(request: HttpRequest, study_id: object, username: str) -> HttpRe
     try:
         services.membership_remove(study=study, user=user, actor=request.user, request=request)
     except ValidationError as error:
-        context["errors"] = [m for ms in errors_of(error).values() for m in ms]
+        context["errors"] = messages_of(error)
         return render(request, "frontend/team_remove.html", context, status=status_for(error))
     messages.success(
         request,
@@ -214,9 +214,7 @@ def invitation_withdraw(
     try:
         invitations.invitation_withdraw(invitation=invitation, actor=request.user, request=request)
     except ValidationError as error:
-        for message in errors_of(error).values():
-            messages.error(request, " ".join(message))
-        return _page(request, study, status=status_for(error))
+        return _page(request, study, status=flash_refusal(request, error))
     messages.success(
         request,
         _("The invitation to %(email)s was withdrawn: its link no longer works.")
@@ -237,9 +235,7 @@ def invitation_resend(
             invitation=invitation, actor=request.user, request=request
         )
     except ValidationError as error:
-        for message in errors_of(error).values():
-            messages.error(request, " ".join(message))
-        return _page(request, study, status=status_for(error))
+        return _page(request, study, status=flash_refusal(request, error))
     messages.success(
         request,
         _(
