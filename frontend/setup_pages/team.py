@@ -92,10 +92,6 @@ def _member(study: Study, username: str) -> User:
     return user
 
 
-def _display(user: User) -> str:
-    return user.get_full_name() or user.get_username()
-
-
 @require_GET
 @login_required
 def team(request: HttpRequest, study_id: object) -> HttpResponse:
@@ -163,8 +159,7 @@ def team_role(request: HttpRequest, study_id: object, username: str) -> HttpResp
         )
     messages.success(
         request,
-        _("%(name)s is now %(role)s.")
-        % {"name": _display(user), "role": Role(membership.role).label},
+        _("%(name)s is now %(role)s.") % {"name": str(user), "role": Role(membership.role).label},
     )
     if user == request.user and not role_can(membership.role, Capability.MANAGE_STUDY):
         return redirect("frontend:study", study_id=study.pk)
@@ -188,7 +183,7 @@ def team_remove(request: HttpRequest, study_id: object, username: str) -> HttpRe
     messages.success(
         request,
         _("%(name)s was removed from the team. What they captured stays in the study.")
-        % {"name": _display(user)},
+        % {"name": str(user)},
     )
     if user == request.user:
         return redirect("frontend:home")

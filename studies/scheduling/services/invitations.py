@@ -138,9 +138,7 @@ def _send_email(*, invitation: Invitation, token: str) -> None:
     context = {
         "study": invitation.study,
         "role": Role(invitation.role).label,
-        "inviter": (inviter.get_full_name() or inviter.get_username())
-        if inviter
-        else _("The study's research lead"),
+        "inviter": str(inviter) if inviter else _("The study's research lead"),
         "expires_at": invitation.expires_at,
         # The invitee has no zone of their own yet: the study's, named in the e-mail.
         "zone": invitation.study.time_zone,
