@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from studies.fieldwork.models import Observation, Photo, PhotoStatus, Tag, TagGroup
+from studies.scheduling import services
 from tests.frontend.conftest import SECRET_NAME, SECRET_PHONE, World
 
 # Playwright's sync API runs an event loop in this thread; the live server's ORM calls
@@ -398,6 +399,15 @@ def busy_visit(world: World) -> World:
     household = world.visit.household
     household.segment = {"household size": "4", "region": "north"}
     household.save()
+    services.guide_replace(
+        round_=world.visit.round,
+        questions=[
+            services.GuideItem(text=question.text, question_id=question.pk, section=section)
+            for question, section in zip(
+                world.visit.round.guide.asked(), ("Warm-up", "Kitchen", "Kitchen"), strict=False
+            )
+        ],
+    )
     return world
 
 
