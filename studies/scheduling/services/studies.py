@@ -65,8 +65,7 @@ def study_update(*, study: Study, questions: Sequence[str] | None = None, **fiel
     """Change a study's set-up. A closed study changes no more (a 409), except to reopen:
     a change of status away from closed, which may bring other changes with it."""
     current = Study.objects.select_for_update().get(pk=study.pk)
-    reopens = fields.get("status", StudyStatus.CLOSED) != StudyStatus.CLOSED
-    if not reopens:
+    if fields.get("status") in (None, StudyStatus.CLOSED):
         policies.refuse_if_closed(current)
     changed = [name for name in STUDY_FIELDS if name in fields]
     for name in changed:
