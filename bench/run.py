@@ -72,6 +72,7 @@ RUNS = [
     Run("photo_pipeline.py", smoke_env={"BENCH_REPEATS": "1"}),
     Run("panel_import.py", smoke_env={"BENCH_PANEL_ROWS": "200", "BENCH_RUNS": "1"}),
     Run("capture_page.py", smoke_env={"BENCH_RUNS": "1"}),
+    Run("sign_in.py", "SQLite", smoke_env={"BENCH_RUNS": "2"}),
     Run(
         "synthesis_pages.py",
         "PostgreSQL",

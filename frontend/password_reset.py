@@ -18,7 +18,8 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy
 from rest_framework.throttling import SimpleRateThrottle
 
-from studies.common.audit import audit_record, client_ip
+from studies.common.audit import audit_record
+from studies.common.client import client_address
 from studies.common.lockout import lockout_lift
 from studies.common.models import AuditAction, User
 
@@ -67,7 +68,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         digest = _address_digest(email)
         by_client = _Throttle(
             rate=settings.RESEARCHHUB_PASSWORD_RESET_RATE_IP,
-            key=f"password-reset:ip:{client_ip(self.request) or 'unknown'}",
+            key=f"password-reset:ip:{client_address(self.request) or 'unknown'}",
         )
         if not by_client.allow_request(self.request, self):
             self._audit(digest, limited="client")

@@ -39,6 +39,20 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from exc
 
 
+def env_proxies(name: str) -> int:
+    """How many trusted proxies stand in front: a count, or a boolean meaning one or none."""
+    raw = (os.environ.get(name) or "").strip().lower()
+    if raw in _TRUE - {"1"}:
+        return 1
+    if raw in _FALSE:
+        return 0
+    if raw.isdigit():
+        return int(raw)
+    raise ImproperlyConfigured(
+        f"{name} must be the number of trusted proxies (or true/false), got {raw!r}"
+    )
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -6,6 +6,7 @@ default for tests; production sets DATABASE_URL, REDIS_URL and the storage varia
 """
 
 import datetime as dt
+import ipaddress
 import os
 import zoneinfo
 from pathlib import Path
@@ -16,7 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from researchhub.env import env_bool, env_int, env_list, env_rate, env_str
+from researchhub.env import env_bool, env_int, env_list, env_proxies, env_rate, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -127,6 +128,15 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Argon2id first, at a cost chosen for these servers (studies/accounts/hashers.py): a
+# sign-in takes a fraction of the time the PBKDF2 default takes on the same cores. Hashes
+# made by the others still verify and are rewritten at the next sign-in (docs/adr/0011).
+PASSWORD_HASHERS = [
+    "studies.accounts.hashers.SignInArgon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "frontend:home"
 LOGOUT_REDIRECT_URL = "login"
@@ -149,7 +159,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 # The cool-off runs from the last password checked, so the wait the page names is true.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "studies.common.lockout.lockout_response"
-AXES_CLIENT_IP_CALLABLE = "studies.common.audit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "studies.common.client.client_address"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
 
@@ -258,6 +268,18 @@ else:
 RESEARCHHUB_PLANNING_LEAD_DAYS = env_int("RESEARCHHUB_PLANNING_LEAD_DAYS", 21)
 RESEARCHHUB_REMINDER_HOUR = env_int("RESEARCHHUB_REMINDER_HOUR", 18)
 RESEARCHHUB_SITE_URL = env_str("RESEARCHHUB_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Private networks that requests to user-supplied addresses (webhooks) may reach, for
+# receivers on the premises: CIDRs, comma-separated ("10.20.0.0/16,192.168.7.0/24"). Empty,
+# only public addresses are reached (ADR 0017).
+RESEARCHHUB_OUTBOUND_ALLOWED_NETWORKS = env_list("RESEARCHHUB_OUTBOUND_ALLOWED_NETWORKS")
+for _network in RESEARCHHUB_OUTBOUND_ALLOWED_NETWORKS:
+    try:
+        ipaddress.ip_network(_network)
+    except ValueError as exc:
+        raise ImproperlyConfigured(
+            "RESEARCHHUB_OUTBOUND_ALLOWED_NETWORKS must list networks such as 10.20.0.0/16, "
+            f"got {_network!r}"
+        ) from exc
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -281,8 +303,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "studies.common.api.throttling.AnonClientRateThrottle",
+        "studies.common.api.throttling.UserClientRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("RESEARCHHUB_API_RATE_ANON", "60/minute"),
@@ -325,7 +347,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY") else None
+# BEHIND_PROXY: how many proxies of our own stand in front of ResearchHub ("true" means
+# one). Only then are their X-Forwarded-Proto and X-Forwarded-For believed, and only the
+# hops they wrote (studies.common.client, docs/adr/0017).
+RESEARCHHUB_TRUSTED_PROXIES = env_proxies("BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if RESEARCHHUB_TRUSTED_PROXIES else None
+)
 
 # Only our own files run, style and connect. Tag colours are SVG fill attributes, not
 # inline styles; photos waiting in the outbox are previewed from blob: URLs; the PWA needs
@@ -351,8 +379,8 @@ if DEBUG:
 
 # --- Request limits -------------------------------------------------------------------------
 # The largest body read into memory: a sync batch of the app's 100 observations at their
-# longest fits. Photos are not bound by it: they arrive in chunks through the resumable
-# upload, which reads each chunk itself and has its own limit, RESEARCHHUB_MAX_PHOTO_BYTES.
+# longest fits. Photos may be larger: they arrive in chunks through the resumable upload,
+# each chunk within this limit, the whole within RESEARCHHUB_MAX_PHOTO_BYTES.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("RESEARCHHUB_MAX_REQUEST_BYTES", 10 * 1024 * 1024)
 # A multipart file larger than this goes to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -373,6 +401,11 @@ LOGGING = {
 # decompression bomb, not a photo (50 MP covers the high-resolution modes of phones).
 RESEARCHHUB_MAX_PHOTO_BYTES = env_int("RESEARCHHUB_MAX_PHOTO_BYTES", 25 * 1024 * 1024)
 RESEARCHHUB_MAX_PHOTO_PIXELS = env_int("RESEARCHHUB_MAX_PHOTO_PIXELS", 50_000_000)
+# Unfinished uploads one researcher may hold at once, and the bytes declared in them. The app
+# sends one photo at a time, so only uploads cut off and waiting to resume stay open; a client
+# opening uploads it never finishes cannot fill the disk. One idle for a day is forgotten.
+RESEARCHHUB_MAX_OPEN_UPLOADS = env_int("RESEARCHHUB_MAX_OPEN_UPLOADS", 20)
+RESEARCHHUB_MAX_OPEN_UPLOAD_BYTES = env_int("RESEARCHHUB_MAX_OPEN_UPLOAD_BYTES", 200 * 1024 * 1024)
 # Behind nginx, photo files can be sent by the proxy once Django has checked access: the
 # internal location that maps to MEDIA_ROOT, e.g. "/protected-media/". Empty: Django sends them.
 RESEARCHHUB_PHOTO_ACCEL_PREFIX = env_str("RESEARCHHUB_PHOTO_ACCEL_PREFIX")

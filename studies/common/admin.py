@@ -1,7 +1,6 @@
-import csv
 import datetime as dt
+import itertools
 import json
-from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from studies.common.audit import audit_record
 from studies.common.models import AuditAction, AuditEvent, User
+from studies.common.spreadsheets import csv_lines
 
 
 @admin.register(User)
@@ -101,30 +101,22 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 def audit_csv_response(events: QuerySet[AuditEvent]) -> StreamingHttpResponse:
     """The audit log as CSV, streamed so a long log does not sit in memory."""
-
-    class Echo:
-        def write(self, value: str) -> str:
-            return value
-
-    writer = csv.writer(Echo())
     header = ["at (UTC)", "who", "action", "study", "target", "detail", "ip address"]
-
-    def rows() -> Iterator[str]:
-        yield writer.writerow(header)
-        for event in events.iterator(chunk_size=1000):
-            yield writer.writerow(
-                [
-                    event.at.astimezone(dt.UTC).isoformat(),
-                    event.actor_username,
-                    event.action,
-                    event.study_id or "",
-                    event.target,
-                    json.dumps(event.detail, sort_keys=True),
-                    event.ip_address or "",
-                ]
-            )
-
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    rows = (
+        [
+            event.at.astimezone(dt.UTC).isoformat(),
+            event.actor_username,
+            event.action,
+            event.study_id,
+            event.target,
+            json.dumps(event.detail, sort_keys=True),
+            event.ip_address,
+        ]
+        for event in events.iterator(chunk_size=1000)
+    )
+    response = StreamingHttpResponse(
+        csv_lines(itertools.chain([header], rows)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="researchhub-audit-log.csv"'
     return response
 

@@ -11,15 +11,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from studies.common.client import client_address
 from studies.common.models import AuditAction, AuditEvent, User
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    # REMOTE_ADDR only: behind a proxy it is the proxy's address unless the proxy is
-    # configured to set it; a forwarded header is the client's to forge.
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit_record(
@@ -39,7 +32,7 @@ def audit_record(
         study_id=study_id,
         target=target[:200],
         detail=dict(detail or {}),
-        ip_address=client_ip(request),
+        ip_address=client_address(request),
     )
 
 

@@ -6,7 +6,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
-from studies.fieldwork.services import photos
+from studies.fieldwork.services import photos, uploads
 
 # Worth another try: storage and database hiccups, a run cut short by its time limit. A
 # file that cannot be decoded is not: the service marks that photo failed instead.
@@ -39,3 +39,12 @@ def process_photo(photo_id: str) -> str:
 def requeue_stuck_photos(older_than_seconds: int = 300) -> int:
     """Send again photos left pending by a lost worker or broker (every 5 minutes)."""
     return photos.photos_requeue_stuck(older_than=dt.timedelta(seconds=older_than_seconds))
+
+
+@shared_task(
+    name="fieldwork.forget_idle_uploads", time_limit=300, soft_time_limit=240, ignore_result=True
+)
+def forget_idle_uploads() -> int:
+    """Forget uploads nothing was sent to for a day, with their chunks (every hour). A run
+    cut short leaves the rest for the next one, so it is not retried."""
+    return uploads.uploads_forget_idle()

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from studies.common.models import BaseModel, validate_time_zone
 from studies.common.roles import Role
+from studies.scheduling.validators import household_code_validator
 
 
 class Cadence(models.TextChoices):
@@ -118,7 +119,9 @@ class StudyMembership(BaseModel):
 class Household(BaseModel):
     """A participant household. Its code (`H-014`) is all most people ever see."""
 
-    code = models.CharField(_("pseudonym code"), max_length=32, unique=True)
+    code = models.CharField(
+        _("pseudonym code"), max_length=32, unique=True, validators=[household_code_validator]
+    )
     segment = models.JSONField(
         _("segment"),
         default=dict,
@@ -483,6 +486,40 @@ class CalendarFeed(BaseModel):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.researcher}"
+
+
+class CalendarDeparture(BaseModel):
+    """A visit that left a researcher's calendar feed: it was handed to someone else.
+
+    Her feed goes on listing it, cancelled, for a while (selectors.DEPARTED_EVENTS_KEPT):
+    a calendar app that missed the change keeps an event that simply stops being listed,
+    but takes one marked cancelled off the calendar. The visit is named by its UUID, not a
+    foreign key, so the departure outlives the visit should it be deleted. The rest is the
+    event as her feed showed it, pseudonyms only (docs/adr/0006).
+    """
+
+    researcher = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_departures"
+    )
+    visit_uuid = models.UUIDField()
+    household_code = models.CharField(max_length=32)
+    study_title = models.CharField(max_length=200)
+    scheduled_start = models.DateTimeField()
+    scheduled_end = models.DateTimeField()
+    # The event's SEQUENCE: above every version of it her feed showed (services/calendar.py).
+    sequence = models.PositiveIntegerField()
+    departed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["researcher", "scheduled_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["researcher", "visit_uuid"], name="one_calendar_departure_per_visit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_code} left the calendar of {self.researcher}"
 
 
 class PanelImportStatus(models.TextChoices):

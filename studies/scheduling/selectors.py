@@ -31,6 +31,7 @@ from studies.scheduling import access, policies
 from studies.scheduling.models import (
     BOOKED_STATUSES,
     Availability,
+    CalendarDeparture,
     Consent,
     Enrolment,
     GuideQuestion,
@@ -368,3 +369,40 @@ def rounds_following_next_guide(*, study: Study, today: dt.date) -> QuerySet[Rou
     """The study's rounds whose window has not opened by `today` (the study's date): they
     follow every change to its next guide."""
     return study.rounds.filter(window_start__gt=today).order_by("window_start")
+
+
+# --- A researcher's calendar feed ---------------------------------------------------------
+# The feed's secret token is its access check (views.calendar_feed): these read the rows
+# of the researcher it belongs to.
+
+# How far back a feed reaches: recent past visits stay visible in the phone's calendar.
+FEED_HISTORY = dt.timedelta(days=60)
+# How long a feed lists a visit, cancelled, after it was called off or left the researcher:
+# long enough for a calendar app that fetches rarely, or was offline, to take it off.
+DEPARTED_EVENTS_KEPT = dt.timedelta(days=30)
+
+
+def calendar_feed_visits(*, researcher: User, now: dt.datetime) -> QuerySet[Visit]:
+    """The researcher's visits her feed lists, ending within FEED_HISTORY: booked ones, and
+    cancelled and no-show ones for DEPARTED_EVENTS_KEPT after they were called off, each
+    with its round, study, household and how many changes it has had (`change_count`)."""
+    return (
+        Visit.objects.filter(
+            Q(status__in=BOOKED_STATUSES) | Q(finished_at__gte=now - DEPARTED_EVENTS_KEPT),
+            researcher=researcher,
+            scheduled_end__gte=now - FEED_HISTORY,
+        )
+        .select_related("round__study", "household")
+        .annotate(change_count=Count("changes"))
+        .order_by("scheduled_start")
+    )
+
+
+def calendar_feed_departures(*, researcher: User, now: dt.datetime) -> QuerySet[CalendarDeparture]:
+    """The visits that left the researcher within DEPARTED_EVENTS_KEPT, ending within
+    FEED_HISTORY: her feed lists them cancelled."""
+    return CalendarDeparture.objects.filter(
+        researcher=researcher,
+        departed_at__gte=now - DEPARTED_EVENTS_KEPT,
+        scheduled_end__gte=now - FEED_HISTORY,
+    ).order_by("scheduled_start")

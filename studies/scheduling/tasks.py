@@ -7,6 +7,7 @@ from celery import shared_task
 from studies.scheduling import services
 from studies.scheduling.models import PanelImport
 from studies.scheduling.services import panel
+from studies.scheduling.services.calendar import calendar_departures_forget
 
 
 @shared_task(name="scheduling.plan_due_rounds", time_limit=600, soft_time_limit=540)
@@ -50,6 +51,12 @@ def import_panel(panel_import_id: str, actor_id: int | None) -> dict[str, object
 def forget_panel_imports() -> int:
     """Delete panel uploads left unconfirmed for a day, with the contacts they hold."""
     return panel.panel_imports_forget()
+
+
+@shared_task(name="scheduling.forget_calendar_departures", time_limit=300, soft_time_limit=240)
+def forget_calendar_departures() -> int:
+    """Delete the visits that left a researcher once her feed no longer lists them."""
+    return calendar_departures_forget()
 
 
 def _summary(panel_import: PanelImport | None) -> dict[str, object]:

@@ -7,8 +7,8 @@ large the export. Quotes are attributed by pseudonym and segment phrase
 (selectors.attribution), never by name.
 """
 
-import csv
 import datetime as dt
+import itertools
 import re
 import uuid
 import zoneinfo
@@ -24,8 +24,8 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from studies.common import spreadsheets
 from studies.common.models import User
-from studies.common.spreadsheets import formula_safe
 from studies.fieldwork.models import Observation, ObservationTag
 from studies.scheduling.selectors import zone_or_utc
 from studies.synthesis.models import Evidence, QuoteUse
@@ -118,33 +118,22 @@ def quote_rows(quotes: QuerySet[Observation]) -> Iterator[QuoteRow]:
             )
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer to stream through."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_lines(quotes: QuerySet[Observation], *, zone: zoneinfo.ZoneInfo) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    # The byte-order mark makes spreadsheet programs read the file as UTF-8.
-    yield "\ufeff" + writer.writerow(
+    header = [
+        _("quote"),
+        _("speaker"),
+        _("attribution"),
+        _("household"),
+        _("segment"),
+        _("study"),
+        _("round"),
+        _("captured at"),
+        _("tags"),
+        _("insights"),
+        _("used in"),
+    ]
+    rows = (
         [
-            _("quote"),
-            _("speaker"),
-            _("attribution"),
-            _("household"),
-            _("segment"),
-            _("study"),
-            _("round"),
-            _("captured at"),
-            _("tags"),
-            _("insights"),
-            _("used in"),
-        ]
-    )
-    for quote in quote_rows(quotes):
-        row = [
             quote.text,
             quote.speaker,
             quote.attribution,
@@ -157,7 +146,9 @@ def csv_lines(quotes: QuerySet[Observation], *, zone: zoneinfo.ZoneInfo) -> Iter
             "; ".join(quote.insights),
             "; ".join(quote.uses),
         ]
-        yield writer.writerow([formula_safe(value) for value in row])
+        for quote in quote_rows(quotes)
+    )
+    return spreadsheets.csv_lines(itertools.chain([header], rows))
 
 
 def _md(text: str) -> str:

@@ -60,8 +60,10 @@ def test_beat_schedules_every_job_with_a_registered_task(db):
         "scheduling.plan_due_rounds": "15 2 * * * (m/h/dM/MY/d) UTC",
         "scheduling.send_visit_reminders": "0 * * * * (m/h/dM/MY/d) UTC",
         "fieldwork.requeue_stuck_photos": "every 5 minutes",
+        "fieldwork.forget_idle_uploads": "every hour",
         "synthesis.retry_due_deliveries": "every minute",
         "loop.send_weekly_digests": "0 7 * * 1 (m/h/dM/MY/d) UTC",
         "scheduling.forget_panel_imports": "40 3 * * * (m/h/dM/MY/d) UTC",
+        "scheduling.forget_calendar_departures": "50 3 * * * (m/h/dM/MY/d) UTC",
     }
     assert set(jobs) <= set(app.tasks)

@@ -6,19 +6,33 @@ real offset instead of being stored twice. Chunks are kept as separate objects i
 default storage (S3 has no append), named by their offset so a chunk sent again after a
 failed request replaces the earlier one. With the last byte the whole is checked and
 handed to `photo_ingest`.
+
+What an upload may hold is bounded: a chunk by the request limit (the view reads no more),
+a researcher's unfinished uploads by RESEARCHHUB_MAX_OPEN_UPLOADS and
+RESEARCHHUB_MAX_OPEN_UPLOAD_BYTES, and an upload nothing was sent to for a day is forgotten
+with its chunks (`uploads_forget_idle`, every hour).
 """
 
 import datetime as dt
 import hashlib
+import logging
+import os
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from contextlib import suppress
 from functools import partial
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from studies.common.errors import ConflictError
 from studies.common.models import User
@@ -35,6 +49,21 @@ from studies.fieldwork.services.photos import (
 )
 from studies.fieldwork.services.tags import normalise_tag_names, tag_names_error
 from studies.scheduling.models import Visit
+
+logger = logging.getLogger(__name__)
+
+PARTIAL_UPLOADS = f"{RAW_UPLOADS}/partial"
+# An upload nothing was sent to for this long was given up on (the photo was cancelled on a
+# phone that never said so, or the phone was wiped): it and its chunks are forgotten, and
+# its researcher's room for new uploads comes back.
+IDLE_UPLOAD_KEPT = dt.timedelta(days=1)
+# How many idle uploads, and how many stray chunk folders, one run forgets: a run stays
+# short whatever piled up, and the next run takes the rest.
+FORGOTTEN_PER_RUN = 500
+
+
+class TooManyOpenUploadsError(ValidationError):
+    """Past the researcher's bound on unfinished uploads (HTTP 429): nothing was created."""
 
 
 class StaleOffsetError(ConflictError):
@@ -67,7 +96,9 @@ def upload_create(
     """Open a resumable upload, or return the one already open for this device id.
 
     Returns the upload and whether it was created now. The access check on the visit is
-    the caller's (access.visit_get_for_user with CONDUCT_VISITS).
+    the caller's (access.visit_get_for_user with CONDUCT_VISITS). Raises
+    TooManyOpenUploadsError past the author's bound on unfinished uploads; the same device
+    id again is still answered, whatever the bound.
     """
     existing = PhotoUpload.objects.filter(device_id=device_id).first()
     if existing is not None:
@@ -93,6 +124,7 @@ def upload_create(
             raise ValidationError({"observation": [_("This observation is from another visit.")]})
     try:
         with transaction.atomic():
+            _check_room_for(author=author, length=length)
             upload = PhotoUpload.objects.create(
                 author=author,
                 visit=visit,
@@ -104,13 +136,52 @@ def upload_create(
                 captured_at=captured_at,
                 observation_device_id=observation_device_id,
             )
-    except IntegrityError:
-        # The same upload created twice at once (a retried request): one wins.
+    except (IntegrityError, TooManyOpenUploadsError):
+        # The same upload created twice at once (a retried request): one wins, and the
+        # other, refused by the unique id or by the bound the winner just reached, answers
+        # with it.
         existing = PhotoUpload.objects.filter(device_id=device_id).first()
         if existing is None:
             raise
         return _same_upload(existing, author=author, length=length, sha256=sha256), False
     return upload, True
+
+
+def _check_room_for(*, author: User, length: int) -> None:
+    """Refuse a new upload that would take the author past their unfinished uploads' bound.
+
+    Runs in the transaction that creates the upload, with the author's row locked first:
+    creates by one researcher queue here until the one before commits, so each counts the
+    uploads the others made, and 20 sent at once cannot pass the bound together. Other
+    researchers' creates do not wait. (SQLite has no row locks, but its IMMEDIATE
+    transactions hold the database's write lock from the start, which queues them the same.)
+    """
+    User.objects.select_for_update().filter(pk=author.pk).values_list("pk", flat=True).get()
+    held = PhotoUpload.objects.filter(author=author, status=UploadStatus.RECEIVING).aggregate(
+        count=Count("pk"), length=Coalesce(Sum("length"), 0)
+    )
+    count, held_bytes = held["count"], held["length"]
+    max_uploads = settings.RESEARCHHUB_MAX_OPEN_UPLOADS
+    max_bytes = settings.RESEARCHHUB_MAX_OPEN_UPLOAD_BYTES
+    if count >= max_uploads:
+        message = ngettext(
+            "You have %(count)d unfinished upload, the most allowed at once. Let it finish "
+            "or cancel it, then send this photo again.",
+            "You have %(count)d unfinished uploads, the most allowed at once. Let them "
+            "finish or cancel some, then send this photo again.",
+            count,
+        ) % {"count": count}
+    elif held_bytes + length > max_bytes:
+        message = ngettext(
+            "Your %(count)d unfinished upload holds %(held)s of the %(limit)s allowed at "
+            "once. Let it finish or cancel it, then send this photo again.",
+            "Your %(count)d unfinished uploads hold %(held)s of the %(limit)s allowed at "
+            "once. Let them finish or cancel some, then send this photo again.",
+            count,
+        ) % {"count": count, "held": filesizeformat(held_bytes), "limit": filesizeformat(max_bytes)}
+    else:
+        return
+    raise TooManyOpenUploadsError({"upload": [message]})
 
 
 def _same_upload(upload: PhotoUpload, *, author: User, length: int, sha256: str) -> PhotoUpload:
@@ -150,7 +221,11 @@ def upload_status(*, author: User, upload_id: object) -> PhotoUpload:
 
 
 def chunk_folder(upload: PhotoUpload) -> str:
-    return f"{RAW_UPLOADS}/partial/{unguessable_name('photo-upload', upload.pk)}"
+    return f"{PARTIAL_UPLOADS}/{_chunk_folder_name(upload.pk)}"
+
+
+def _chunk_folder_name(upload_id: uuid.UUID) -> str:
+    return unguessable_name("photo-upload", upload_id)
 
 
 def _chunk_name(upload: PhotoUpload, offset: int) -> str:
@@ -175,12 +250,29 @@ def _assemble(upload: PhotoUpload) -> bytes | None:
 
 
 def chunks_delete(folder: str) -> None:
+    """Delete an upload's chunks and then its folder, so nothing is left under partial/."""
     try:
         _folders, names = default_storage.listdir(folder)
     except OSError:
         return
     for name in names:
         delete_quietly(f"{folder}/{name}")
+    _folder_remove(folder)
+
+
+def _folder_remove(folder: str) -> None:
+    """Remove a chunk folder once it is empty.
+
+    A file system keeps a folder after its last file is deleted; object storages (S3) have
+    no folders, only names with slashes, and no local `path()`: nothing is left to remove.
+    """
+    try:
+        path = default_storage.path(folder)
+    except NotImplementedError:
+        return
+    # Not empty (a chunk could not be deleted, and is logged) or already gone: left as is.
+    with suppress(OSError):
+        os.rmdir(path)
 
 
 def upload_abort(*, author: User, upload_id: object) -> None:
@@ -280,3 +372,51 @@ def _complete(upload: PhotoUpload) -> ValidationError | None:
     upload.photo = photo
     upload.save(update_fields=["status", "photo", "updated_at"])
     return None
+
+
+def uploads_forget_idle(*, now: dt.datetime | None = None, limit: int = FORGOTTEN_PER_RUN) -> int:
+    """Forget unfinished uploads nothing was sent to for IDLE_UPLOAD_KEPT, with their chunks
+    and folders, and then chunk folders no unfinished upload owns (chunks whose deletion
+    failed, the empty folders finished uploads once left). At most `limit` of each per run.
+    Returns how many uploads went. Completed uploads, and the photos they made, stay."""
+    cutoff = (now or timezone.now()) - IDLE_UPLOAD_KEPT
+    with transaction.atomic():
+        # An upload taking a chunk right now is locked, and not idle: skipped. Where row
+        # locks exist the condition is checked again under the lock.
+        idle = list(
+            PhotoUpload.objects.select_for_update(skip_locked=True)
+            .filter(updated_at__lt=cutoff)
+            .exclude(status=UploadStatus.COMPLETE)
+            .order_by("updated_at")[:limit]
+        )
+        PhotoUpload.objects.filter(pk__in=[upload.pk for upload in idle]).delete()
+        transaction.on_commit(partial(_folders_delete, [chunk_folder(upload) for upload in idle]))
+    strays = _stray_chunk_folders(limit=limit)
+    _folders_delete(strays)
+    if idle or strays:
+        logger.info("Forgot %d idle uploads and %d stray chunk folders", len(idle), len(strays))
+    return len(idle)
+
+
+def _folders_delete(folders: Iterable[str]) -> None:
+    for folder in folders:
+        chunks_delete(folder)
+
+
+def _stray_chunk_folders(*, limit: int) -> list[str]:
+    """Chunk folders that belong to no unfinished upload.
+
+    The folders are listed before the uploads are read: a folder gets its first chunk only
+    after its upload's row was committed, so every listed folder whose upload is still
+    receiving is found among the rows read after. Folders of complete or deleted uploads
+    take no more chunks, so removing them races with nothing.
+    """
+    try:
+        names, _files = default_storage.listdir(PARTIAL_UPLOADS)
+    except OSError:
+        return []
+    if not names:
+        return []
+    receiving = PhotoUpload.objects.filter(status=UploadStatus.RECEIVING)
+    owned = {_chunk_folder_name(pk) for pk in receiving.values_list("pk", flat=True).iterator()}
+    return [f"{PARTIAL_UPLOADS}/{name}" for name in sorted(set(names) - owned)][:limit]

@@ -1,20 +1,28 @@
-"""Researchers' private iCalendar feeds: issuing, revoking and rendering them."""
+"""Researchers' private iCalendar feeds: issuing, revoking and rendering them, and
+keeping the visits that leave a researcher in her feed, cancelled, for a while.
+
+An event's SEQUENCE tells calendar apps which version of it is newest, so it must only
+grow for a UID (the visit's UUID). A visit's event carries the number of changes in its
+history (VisitChange rows, written with every move, reassignment and status change and
+never edited or deleted while the visit lives). A visit leaving a researcher gets one more
+than it had before it left, which is above every version her feed showed; if it comes back
+to her, the change that brings it back lifts its count to above that again.
+"""
 
 import datetime as dt
+import uuid
 
 import icalendar
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from studies.common.models import User
-from studies.scheduling.models import CalendarFeed, Visit, VisitStatus
-
-# How far back a feed reaches: recent past visits stay visible in the phone's calendar.
-FEED_HISTORY = dt.timedelta(days=60)
+from studies.scheduling import selectors
+from studies.scheduling.models import CalendarDeparture, CalendarFeed, Visit, VisitStatus
 
 ICAL_STATUS = {
     VisitStatus.SCHEDULED: "CONFIRMED",
@@ -53,6 +61,90 @@ def calendar_feed_url(feed: CalendarFeed) -> str:
     return settings.RESEARCHHUB_SITE_URL + reverse("calendar-feed", args=[feed.token])
 
 
+def calendar_departures_record(*, visits: QuerySet[Visit], now: dt.datetime | None = None) -> int:
+    """The visits leave their researchers' calendars (handed to someone else; a way of
+    deleting visits would call it too): each researcher's feed lists its visit, cancelled,
+    as it shows it now.
+
+    Call it before the change is written, while the visits read as her feed shows them.
+    Returns how many departures it recorded.
+    """
+    now = now or timezone.now()
+    departures = [
+        CalendarDeparture(
+            researcher_id=visit.researcher_id,
+            visit_uuid=visit.pk,
+            household_code=visit.household.code,
+            study_title=visit.round.study.title,
+            scheduled_start=visit.scheduled_start,
+            scheduled_end=visit.scheduled_end,
+            sequence=visit.change_count + 1,
+            departed_at=now,
+        )
+        for visit in visits.select_related("household", "round__study").annotate(
+            change_count=Count("changes")
+        )
+    ]
+    # A visit that left her before, came back and leaves again: the newer departure wins.
+    CalendarDeparture.objects.bulk_create(
+        departures,
+        update_conflicts=True,
+        unique_fields=["researcher", "visit_uuid"],
+        update_fields=[
+            "household_code",
+            "study_title",
+            "scheduled_start",
+            "scheduled_end",
+            "sequence",
+            "departed_at",
+            "updated_at",
+        ],
+    )
+    return len(departures)
+
+
+def calendar_departure_withdraw(*, visit_id: uuid.UUID, researcher_id: int) -> None:
+    """The visit is the researcher's again: her feed lists it live, no longer cancelled."""
+    CalendarDeparture.objects.filter(researcher_id=researcher_id, visit_uuid=visit_id).delete()
+
+
+def calendar_departures_forget(*, now: dt.datetime | None = None) -> int:
+    """Delete the departures feeds no longer list; returns how many."""
+    now = now or timezone.now()
+    deleted, _per_model = CalendarDeparture.objects.filter(
+        departed_at__lt=now - selectors.DEPARTED_EVENTS_KEPT
+    ).delete()
+    return deleted
+
+
+def _summary(household_code: str, study_title: str) -> str:
+    return _("Visit %(code)s — %(study)s") % {"code": household_code, "study": study_title}
+
+
+def _event(
+    *,
+    visit_id: uuid.UUID,
+    changed_at: dt.datetime,
+    sequence: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    summary: str,
+    description: str,
+    status: str,
+) -> icalendar.Event:
+    event = icalendar.Event()
+    event.add("uid", f"{visit_id}@researchhub")
+    event.add("dtstamp", changed_at.astimezone(dt.UTC))
+    event.add("last-modified", changed_at.astimezone(dt.UTC))
+    event.add("sequence", sequence)
+    event.add("dtstart", start.astimezone(dt.UTC))
+    event.add("dtend", end.astimezone(dt.UTC))
+    event.add("summary", summary)
+    event.add("description", description)
+    event.add("status", status)
+    return event
+
+
 def calendar_feed_render(*, feed: CalendarFeed, now: dt.datetime | None = None) -> bytes:
     """The feed as iCalendar text.
 
@@ -69,34 +161,34 @@ def calendar_feed_render(*, feed: CalendarFeed, now: dt.datetime | None = None) 
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", _("ResearchHub visits"))
-    visits = (
-        Visit.objects.filter(researcher=feed.researcher, scheduled_end__gte=now - FEED_HISTORY)
-        .select_related("round__study", "household")
-        # Each change bumps SEQUENCE, which tells calendar apps to take the new version.
-        .annotate(change_count=Count("changes"))
-        .order_by("scheduled_start")
-    )
-    for visit in visits:
-        study = visit.round.study
-        event = icalendar.Event()
-        event.add("uid", f"{visit.pk}@researchhub")
-        event.add("dtstamp", visit.updated_at.astimezone(dt.UTC))
-        event.add("last-modified", visit.updated_at.astimezone(dt.UTC))
-        event.add("sequence", visit.change_count)
-        event.add("dtstart", visit.scheduled_start.astimezone(dt.UTC))
-        event.add("dtend", visit.scheduled_end.astimezone(dt.UTC))
-        event.add(
-            "summary",
-            _("Visit %(code)s — %(study)s") % {"code": visit.household.code, "study": study.title},
+    for visit in selectors.calendar_feed_visits(researcher=feed.researcher, now=now):
+        calendar.add_component(
+            _event(
+                visit_id=visit.pk,
+                changed_at=visit.updated_at,
+                sequence=visit.change_count,
+                start=visit.scheduled_start,
+                end=visit.scheduled_end,
+                summary=_summary(visit.household.code, visit.round.study.title),
+                description=_("Round %(round)s. Open in ResearchHub: %(url)s")
+                % {
+                    "round": visit.round.label,
+                    "url": settings.RESEARCHHUB_SITE_URL + f"/visits/{visit.pk}/",
+                },
+                status=ICAL_STATUS[visit.status],
+            )
         )
-        event.add(
-            "description",
-            _("Round %(round)s. Open in ResearchHub: %(url)s")
-            % {
-                "round": visit.round.label,
-                "url": settings.RESEARCHHUB_SITE_URL + f"/visits/{visit.pk}/",
-            },
+    for departure in selectors.calendar_feed_departures(researcher=feed.researcher, now=now):
+        calendar.add_component(
+            _event(
+                visit_id=departure.visit_uuid,
+                changed_at=departure.departed_at,
+                sequence=departure.sequence,
+                start=departure.scheduled_start,
+                end=departure.scheduled_end,
+                summary=_summary(departure.household_code, departure.study_title),
+                description=_("This visit is no longer on your ResearchHub schedule."),
+                status="CANCELLED",
+            )
         )
-        event.add("status", ICAL_STATUS[visit.status])
-        calendar.add_component(event)
     return calendar.to_ical()

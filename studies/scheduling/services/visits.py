@@ -27,6 +27,10 @@ from studies.scheduling.models import (
     VisitStatus,
 )
 from studies.scheduling.planner import Interval, ResearcherCalendar
+from studies.scheduling.services.calendar import (
+    calendar_departure_withdraw,
+    calendar_departures_record,
+)
 
 # Which status may follow which; anything else is refused.
 TRANSITIONS: dict[str, frozenset[str]] = {
@@ -258,6 +262,10 @@ def visit_reschedule(
         end=new_end,
         exclude_visit=visit,
     )
+    if new_researcher.pk != visit.researcher_id:
+        # Before the change is written: her feed lists the visit cancelled, as it showed it.
+        calendar_departures_record(visits=Visit.objects.filter(pk=visit.pk))
+        calendar_departure_withdraw(visit_id=visit.pk, researcher_id=new_researcher.pk)
     change = VisitChange(
         visit=visit,
         kind=VisitChange.Kind.MOVED,

@@ -79,7 +79,9 @@ export async function sendPhoto(item, { onProgress, signal }) {
         editedAfterCreate: Boolean(latest.editedAfterCreate) || latest.edited_at !== sent,
       }));
       if (data.complete && data.photo) return outbox.confirmPhoto(item.id, outbox.confirmedPhotoRecord(item, data.photo));
-    } else if (status >= 400 && status < 500) {
+    } else if (status >= 400 && status < 500 && status !== 429) {
+      // 429: too many of this researcher's uploads are still open; they finish or expire,
+      // so this one waits in the outbox and is tried again with the usual back-off.
       throw new Refused(describeErrors(data) || `refused (${status})`);
     } else {
       throw unexpected(status);

@@ -3,6 +3,8 @@
 import uuid
 from typing import Any
 
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -11,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from studies.common.api.errors import ErrorOutputSerializer, django_errors_as_dict
+from studies.common.api.parsers import RequestTooLarge
 from studies.common.api.schema import error_responses
 from studies.common.api.views import ApiView, ListApiView
 from studies.common.roles import Capability
@@ -26,6 +29,26 @@ TOO_LARGE = {
     413: OpenApiResponse(
         ErrorOutputSerializer,
         description=_("The photo is larger than the server accepts. Nothing was stored."),
+    )
+}
+CHUNK_TOO_LARGE = {
+    413: OpenApiResponse(
+        ErrorOutputSerializer,
+        description=_(
+            "The chunk is larger than the server reads in one request "
+            "(RESEARCHHUB_MAX_REQUEST_BYTES): send smaller chunks. Nothing was stored."
+        ),
+    )
+}
+TOO_MANY_OPEN = {
+    429: OpenApiResponse(
+        ErrorOutputSerializer,
+        description=_(
+            "You hold as many unfinished uploads, or as many bytes in them, as one researcher "
+            "may (RESEARCHHUB_MAX_OPEN_UPLOADS, RESEARCHHUB_MAX_OPEN_UPLOAD_BYTES): let them "
+            "finish or cancel some, then try again. Nothing was created. Also answered past "
+            "the rate limit, with a Retry-After header."
+        ),
     )
 }
 OFFSET_HEADER = OpenApiParameter(
@@ -67,7 +90,9 @@ class UploadCreateApi(ApiView):
         description=(
             "Only the visit's researcher (or a research lead) may upload. The same "
             "`device_id` again answers 200 with the existing upload and its offset, so a "
-            "lost response is harmless."
+            "lost response is harmless. A researcher may hold only so many unfinished uploads, "
+            "and so many bytes in them, at once (else 429); one nothing is sent to for a day "
+            "is forgotten with what it received."
         ),
         request=s.UploadCreateInputSerializer,
         responses={
@@ -75,6 +100,7 @@ class UploadCreateApi(ApiView):
             200: s.UploadOutputSerializer,
             **error_responses(400, 403, 409),
             **TOO_LARGE,
+            **TOO_MANY_OPEN,
         },
     )
     def post(self, request: Request) -> Response:
@@ -100,6 +126,10 @@ class UploadCreateApi(ApiView):
             )
         except photos.PhotoTooLargeError as exc:
             return _too_large(exc)
+        except uploads.TooManyOpenUploadsError as exc:
+            return Response(
+                {"errors": django_errors_as_dict(exc)}, status=status.HTTP_429_TOO_MANY_REQUESTS
+            )
         return _upload_response(upload, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
 
@@ -127,7 +157,8 @@ class UploadDetailApi(ApiView):
             "real offset). With the last byte the SHA-256 is checked (a mismatch answers 400 "
             "and the upload starts over at 0) and the photo is checked: a file that is not an "
             "acceptable photo answers 400 and the upload is gone. Otherwise the photo is "
-            "created, pending until processed."
+            "created, pending until processed. A chunk larger than the request limit "
+            "(RESEARCHHUB_MAX_REQUEST_BYTES, 10 MB by default) answers 413 and is not read."
         ),
         parameters=[OFFSET_HEADER],
         request={CHUNK_CONTENT_TYPE: OpenApiTypes.BINARY},
@@ -138,6 +169,7 @@ class UploadDetailApi(ApiView):
                 description=_("The offset is stale: resume from the one in the body."),
             ),
             **error_responses(400, 404),
+            **CHUNK_TOO_LARGE,
         },
     )
     def patch(self, request: Request, upload_id: uuid.UUID) -> Response:
@@ -146,8 +178,7 @@ class UploadDetailApi(ApiView):
         offset = _offset_from(request)
         upload = uploads.upload_get(author=request.user, upload_id=upload_id)
         if upload.offset == offset and upload.offset < upload.length:
-            # One byte past what may still come, to tell a chunk that overruns the length.
-            chunk = request._request.read(upload.length - offset + 1)
+            chunk = _read_chunk(request, room=upload.length - offset)
             try:
                 upload = uploads.upload_append(
                     author=request.user, upload_id=upload_id, offset=offset, chunk=chunk
@@ -194,6 +225,32 @@ def _offset_from(request: Request) -> int:
             {"Upload-Offset": [_("Send the chunk's start as a whole number of bytes.")]}
         )
     return int(raw)
+
+
+def _read_chunk(request: Request, *, room: int) -> bytes:
+    """The chunk, read from the body's stream: never more than one byte past what the upload
+    still has room for (that byte tells a chunk that overruns its length) nor past the
+    request limit. Django guards only `request.body` and forms with that limit; the chunk
+    is read from the stream, so the limit is held here. A chunk past it is refused (413)
+    before anything is stored, from its Content-Length when sent, else once limit + 1 bytes
+    have arrived."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if limit is None:
+        return request._request.read(room + 1)
+    declared = request.headers.get("Content-Length", "").strip()
+    if declared.isdigit() and int(declared) > limit:
+        raise _chunk_too_large(limit)
+    chunk = request._request.read(min(room, limit) + 1)
+    if len(chunk) > limit:
+        raise _chunk_too_large(limit)
+    return chunk
+
+
+def _chunk_too_large(limit: int) -> RequestTooLarge:
+    return RequestTooLarge(
+        _("A chunk may be at most %(limit)s: send the photo in smaller chunks.")
+        % {"limit": filesizeformat(limit)}
+    )
 
 
 def _stale(upload: PhotoUpload, error: uploads.StaleOffsetError) -> Response:

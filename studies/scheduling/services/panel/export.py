@@ -5,7 +5,6 @@ imported into the same study again changes nothing. Every cell is formula-safe, 
 export is audited: it carries names, addresses and phone numbers out of ResearchHub.
 """
 
-import csv
 import io
 from dataclasses import dataclass
 
@@ -14,7 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from studies.common.audit import audit_personal_data_shown
-from studies.common.spreadsheets import formula_safe
+from studies.common.spreadsheets import csv_lines
 from studies.scheduling.models import Study
 from studies.scheduling.services.panel.check import panel_households
 from studies.scheduling.services.panel.columns import COLUMN_BY_FIELD, CONSENT_KINDS, SEGMENT_PREFIX
@@ -98,15 +97,7 @@ def panel_export(
 
 
 def _file(lines: list[list[str]], file_format: str, name: str) -> PanelFile:
-    if file_format == "xlsx":
-        content = _xlsx(lines)
-    else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for line in lines:
-            writer.writerow([formula_safe(cell) for cell in line])
-        # The byte-order mark makes spreadsheet programs read the file as UTF-8.
-        content = ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    content = _xlsx(lines) if file_format == "xlsx" else "".join(csv_lines(lines)).encode("utf-8")
     return PanelFile(content, FORMATS[file_format], f"{name}.{file_format}")
 
 

@@ -17,6 +17,7 @@ from studies.scheduling.services.panel.columns import (
     _version,
     segment_key,
 )
+from studies.scheduling.validators import household_code_validator
 
 _PHONE = re.compile(r"^\+?[0-9 ()./-]+$")
 _DATE_FORMATS = (
@@ -107,6 +108,11 @@ def household_row_check(
                     % {"limit": limit, "n": len(getattr(row, name))},
                 )
             )
+    if row.code and len(row.code) <= _MAX["code"]:
+        try:
+            household_code_validator(row.code)
+        except ValidationError as invalid:
+            problems.append(("code", str(invalid.messages[0])))
     if not row.name:
         problems.append(("name", _("Give the contact's name.")))
     if row.phone and len(row.phone) <= _MAX["phone"]:
