@@ -22,6 +22,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.mail import smtp_server  # noqa: F401 — the real SMTP server fixture, for every test
+from tests.network import public_dns  # noqa: F401 — host names resolve without the network
 
 
 @dataclass

@@ -16,11 +16,12 @@ from django.urls import reverse
 from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
 
 from studies.accounts.services import api_token_create
+from studies.common import outbound
 from studies.fieldwork.models import Observation, PhotoUpload, SyncConflict, SyncOperation
 from studies.loop.models import DigestDelivery, PressureReview, PressureTest
 from studies.privacy.services import household_erase
 from studies.scheduling.models import Household, Study, Visit, VisitChange, VisitStatus
-from studies.scheduling.services import guides, invitations, panel
+from studies.scheduling.services import calendar, guides, invitations, panel
 from studies.scheduling.services.rounds import GuideItem
 from studies.synthesis.models import CardEvent, Insight
 from studies.synthesis.services import webhooks
@@ -31,6 +32,7 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
 )
+from tests.network import resolve_public
 
 DOMAIN_APPS = ("common", "accounts", "scheduling", "fieldwork", "synthesis", "privacy")
 JAN_12 = dt.datetime(2027, 1, 12, 9, 0, tzinfo=dt.UTC)
@@ -58,7 +60,7 @@ def test_every_model_of_the_domain_is_in_the_admin():
 
 
 @pytest.mark.django_db
-def test_every_admin_page_answers_for_a_superuser(admin_client, superuser, subtests):
+def test_every_admin_page_answers_for_a_superuser(admin_client, superuser, subtests, monkeypatch):
     call_command("seed_demo", stdout=io.StringIO())
     # Rows for the registered models the demo does not fill.
     Group.objects.create(name="Field team")
@@ -108,7 +110,11 @@ def test_every_admin_page_answers_for_a_superuser(admin_client, superuser, subte
         actor=superuser,
         requested_on=dt.date(2026, 1, 12),
     )
-    # Made, not sent: nothing here queues a delivery.
+    # A visit that left its researcher's calendar (as a reassignment records it).
+    calendar.calendar_departures_record(visits=Visit.objects.exclude(researcher=None)[:1])
+    # Made, not sent: nothing here queues a delivery. Its host resolves to a public address
+    # without asking DNS: tests never touch the network.
+    monkeypatch.setattr(outbound, "getaddrinfo", resolve_public)
     webhooks.webhook_create(name="Team channel", url="https://hooks.example.org/in")
     webhooks.deliveries_create_for_events(event_ids=CardEvent.objects.values_list("pk", flat=True))
     # Closing the loop: a pressure test with a review, a digest sent (unless the demo has them).

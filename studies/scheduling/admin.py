@@ -21,6 +21,7 @@ from studies.common.models import AuditAction
 from studies.scheduling import services
 from studies.scheduling.models import (
     Availability,
+    CalendarDeparture,
     CalendarFeed,
     Enrolment,
     GuideQuestion,
@@ -468,6 +469,23 @@ class ActiveFeedFilter(admin.SimpleListFilter):
         if self.value() == "revoked":
             return queryset.filter(revoked_at__isnull=False)
         return queryset
+
+
+@admin.register(CalendarDeparture)
+class CalendarDepartureAdmin(admin.ModelAdmin):
+    """Visits handed away from a researcher, shown as cancelled in her feed for 30 days:
+    written by the services when a visit changes hands, forgotten by a daily job."""
+
+    list_display = ("researcher", "household_code", "scheduled_start", "departed_at", "sequence")
+    list_select_related = ("researcher",)
+    search_fields = ("researcher__username", "household_code")
+    date_hierarchy = "departed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(CalendarFeed)

@@ -3,7 +3,9 @@
 Webhook retries are the sweeper's job, not Celery's: a failed attempt records when the next
 one is due (with back-off) in the delivery row, and `retry_due_deliveries` sends what is due
 every minute. The schedule then survives a lost broker message or worker, shows in the
-delivery log, and an inline (eager) run never retries inside a user's request.
+delivery log, and an inline (eager) run never retries inside a user's request. With no
+broker, `deliver_webhook` is not run inline either: the webhooks service hands it to a thread
+that runs after the response (services/webhooks/sending.py).
 """
 
 from celery import shared_task

@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import uuid
 from dataclasses import dataclass
+from unittest import mock
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from studies.accounts.models import ApiToken
 from studies.accounts.services import api_token_create
+from studies.common import outbound
 from studies.common.models import User
 from studies.common.roles import Role
 from studies.fieldwork.models import (
@@ -64,6 +66,7 @@ from tests.factories import (
     VisitFactory,
 )
 from tests.fieldwork.photo_support import jpeg_bytes
+from tests.network import resolve_public
 
 # Small, so completing an upload (which processes the photo inline) stays quick.
 UPLOAD_BYTES = jpeg_bytes((64, 48), gps=False, xmp=False)
@@ -187,6 +190,18 @@ def _upload(visit: Visit) -> PhotoUpload:
     return upload
 
 
+def _webhook(board: Board) -> Webhook:
+    # Its host resolves to a public address without asking DNS: tests never touch the network.
+    with mock.patch.object(outbound, "getaddrinfo", resolve_public):
+        return webhook_services.webhook_create(
+            name="Product chat",
+            url="https://chat.example.org/product",
+            secret="s3cret-s3cret-s3cret",
+            board_id=board.pk,
+            active=True,
+        )
+
+
 def _side(study: Study, researcher: User, member_to_remove: User) -> Side:
     code = study.pk.hex[:4]
     households = [HouseholdFactory(code=f"M-{code}-{index}") for index in range(3)]
@@ -289,13 +304,7 @@ def build_world(team: Team) -> World:
         feed=scheduling.calendar_feed_get_or_create(researcher=team.researcher),
         revoked_feed=revoked,
         rule=RoutingRule.objects.select_related("board").order_by("created_at", "pk").first(),
-        webhook=webhook_services.webhook_create(
-            name="Product chat",
-            url="https://chat.example.org/product",
-            secret="s3cret-s3cret-s3cret",
-            board_id=product_board.pk,
-            active=True,
-        ),
+        webhook=_webhook(product_board),
         product_board=product_board,
         marketing_board=Board.objects.get(kind=BoardKind.MARKETING, slug="marketing"),
         tokens=tokens,

@@ -10,9 +10,11 @@ import pytest
 import time_machine
 
 from studies.accounts.services import api_token_create
+from studies.common import outbound
 from studies.common.models import User
 from studies.demo.seed import demo_seed
-from studies.synthesis.services.webhooks import webhook_create
+from studies.synthesis import tasks
+from studies.synthesis.services.webhooks import sending, webhook_create
 from tests.conftest import enrol_consenting
 from tests.factories import (
     MembershipFactory,
@@ -23,6 +25,7 @@ from tests.factories import (
     UserFactory,
     VisitFactory,
 )
+from tests.network import resolve_public
 
 # The demo's own test day, a Wednesday in the middle of 2026-Q2: the same workspace every run.
 TODAY = dt.datetime(2026, 5, 13, 10, 30, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
@@ -108,10 +111,14 @@ def _generous_rates(settings, monkeypatch) -> None:
 
 @pytest.fixture
 def _no_network(monkeypatch) -> None:
-    # Fuzzed webhooks point anywhere; a delivery is recorded as answered, never sent.
-    from studies.synthesis.services.webhooks import sending
-
-    monkeypatch.setattr(sending, "_post", lambda url, body, headers: 204)
+    # Fuzzed webhooks point anywhere: a host name resolves to one public address without
+    # asking DNS, and a delivery is recorded as answered, never sent, inline (no thread of
+    # the run's process goes on using the database after the case).
+    monkeypatch.setattr(outbound, "getaddrinfo", resolve_public)
+    monkeypatch.setattr(
+        outbound, "request", lambda **kwargs: outbound.OutboundResponse(status=204, body=b"")
+    )
+    monkeypatch.setattr(sending, "_send_in_background", tasks.deliver_webhook)
 
 
 @pytest.fixture

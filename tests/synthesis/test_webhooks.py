@@ -1,7 +1,10 @@
 """Outgoing webhooks: signed, Slack-compatible, retried with back-off, never in the user's way.
 
 Every test talks to a real HTTP server on 127.0.0.1 run in a thread (or to a closed local
-port for an endpoint that is down): nothing leaves the machine.
+port for an endpoint that is down), with loopback allowed as an operator would allow an
+on-premises network; other host names resolve to one public address and are never sent to:
+nothing leaves the machine. Which destinations are refused, and sending after the response
+through the background threads: test_webhook_destinations.py.
 """
 
 import datetime as dt
@@ -31,10 +34,13 @@ from studies.synthesis.models import (
     WebhookDelivery,
 )
 from studies.synthesis.services import boards, insights, notifications, webhooks
+from studies.synthesis.services.webhooks import sending
 
 pytestmark = pytest.mark.django_db
 
 STATEMENT = "People lose track of what is in the freezer."
+PUBLIC_ADDRESS = "93.184.215.14"
+LOOPBACK_ALLOWED = ["127.0.0.0/8"]
 
 
 @dataclass
@@ -78,15 +84,20 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture(autouse=True)
-def _no_proxies(monkeypatch) -> None:
-    # A proxy set in the environment would carry local requests off the machine.
-    for name in ("http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-        monkeypatch.delenv(name.upper(), raising=False)
+def _public_dns(public_dns) -> None:
+    """Tests never touch the network: a host name resolves to one public address."""
+
+
+@pytest.fixture(autouse=True)
+def _sends_inline(monkeypatch) -> None:
+    # A background thread could not see the rows of the test's transaction, which is never
+    # committed: here the task runs inline, so its outcome can be read at once.
+    monkeypatch.setattr(sending, "_send_in_background", tasks.deliver_webhook)
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def receiver(settings) -> Iterator[Receiver]:
+    settings.RESEARCHHUB_OUTBOUND_ALLOWED_NETWORKS = LOOPBACK_ALLOWED
     server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
     found = Receiver(url=f"http://127.0.0.1:{server.server_port}/hooks/researchhub")
     server.RequestHandlerClass = _handler(found)
@@ -98,8 +109,9 @@ def receiver() -> Iterator[Receiver]:
 
 
 @pytest.fixture
-def down_url() -> str:
+def down_url(settings) -> str:
     """The address of a local port nothing listens on: connections are refused at once."""
+    settings.RESEARCHHUB_OUTBOUND_ALLOWED_NETWORKS = LOOPBACK_ALLOWED
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

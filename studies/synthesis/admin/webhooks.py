@@ -1,5 +1,5 @@
-"""Webhooks, written through their services (so a URL is checked), and the read-only
-delivery log."""
+"""Webhooks, written through their services (so a URL is checked, its destination too), and
+the read-only delivery log."""
 
 import json
 from typing import Any
@@ -36,8 +36,13 @@ class WebhookAdminForm(forms.ModelForm):
         if {"name", "url"} <= data.keys():
             board = data.get("board")
             try:
+                # The same check as the API's, the destination included. Until the form is
+                # saved the instance holds the stored URL, which is not looked up again.
                 webhooks.webhook_validate(
-                    name=data["name"], url=data["url"], board_id=board.pk if board else None
+                    name=data["name"],
+                    url=data["url"],
+                    board_id=board.pk if board else None,
+                    stored_url=None if self.instance._state.adding else self.instance.url,
                 )
             except ValidationError as exc:
                 self.add_error(None, exc)

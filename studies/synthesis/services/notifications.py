@@ -3,8 +3,8 @@
 Services call `card_events_announce` inside their transaction. The deliveries are rows
 written in that same transaction, so an announcement is never lost between the commit and
 a broker; sending them is a Celery task queued after commit (and, should the broker be down,
-the every-minute sweeper's job), so an endpoint that is down or slow never holds up the
-user's request.
+the every-minute sweeper's job) or, with no broker, handed to a background thread after
+commit, so an endpoint that is down or slow never holds up the user's request.
 """
 
 import uuid

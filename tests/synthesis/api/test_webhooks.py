@@ -13,6 +13,11 @@ pytestmark = pytest.mark.django_db
 WEBHOOKS = "/api/v1/webhooks/"
 
 
+@pytest.fixture(autouse=True)
+def _public_dns(public_dns) -> None:
+    """Tests never touch the network: a host name resolves to one public address."""
+
+
 def webhook_url(webhook, suffix: str = "") -> str:
     return f"{WEBHOOKS}{webhook.pk}/{suffix}"
 

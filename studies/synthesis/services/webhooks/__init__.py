@@ -1,10 +1,12 @@
-"""Outgoing webhooks: a delivery per (card event, webhook), signed, sent and retried by Celery.
+"""Outgoing webhooks: a delivery per (card event, webhook), signed, sent and retried by Celery
+(or, with no broker, by a few threads of the process, after the response).
 
 The payload is Slack-compatible ("text" and "blocks") with a "researchhub" object for
 machines. It names boards, insights and the studies behind them, never a participant.
 
 endpoints registers webhooks, payloads makes the deliveries of card events, sending signs,
-sends and retries them.
+sends and retries them. Only public addresses are reached, checked when a webhook is saved
+and again at every attempt (studies.common.outbound).
 """
 
 from studies.synthesis.services.webhooks.endpoints import (
@@ -27,6 +29,7 @@ from studies.synthesis.services.webhooks.sending import (
     MAX_ATTEMPTS,
     SWEEP_BUDGET,
     TIMEOUT_SECONDS,
+    background_sends_wait,
     deliveries_retry,
     deliveries_send_after_commit,
     deliveries_send_due,
@@ -45,6 +48,7 @@ __all__ = [
     "SWEEP_BUDGET",
     "TIMEOUT_SECONDS",
     "URL_MAX_LENGTH",
+    "background_sends_wait",
     "deliveries_create_for_events",
     "deliveries_retry",
     "deliveries_send_after_commit",

@@ -1,13 +1,17 @@
-"""Registering webhook endpoints: a checked name and http(s) URL, an optional board, a secret."""
+"""Registering webhook endpoints: a checked name and http(s) URL, an optional board, a secret.
+
+A URL is checked twice: here, when it is saved (so a mistake is told at once), and again by
+every delivery (studies.common.outbound), because what a name resolves to can change.
+"""
 
 import secrets
 import uuid
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
 from django.utils.translation import gettext as _
 
+from studies.common import outbound
 from studies.synthesis.models import Board, Webhook
 
 NAME_MAX_LENGTH = Webhook._meta.get_field("name").max_length
@@ -25,9 +29,18 @@ def _board(board_id: uuid.UUID | str | None) -> Board | None:
 
 
 def webhook_validate(
-    *, name: str, url: str, board_id: uuid.UUID | str | None
+    *,
+    name: str,
+    url: str,
+    board_id: uuid.UUID | str | None,
+    stored_url: str | None = None,
 ) -> tuple[str, str, Board | None]:
-    """The cleaned name and URL and the board, or a ValidationError naming each bad field."""
+    """The cleaned name and URL and the board, or a ValidationError naming each bad field.
+
+    The URL must reach a public address (or one in a network the operator allows). When a
+    webhook is changed, its URL as stored is not looked up again if it stays: renaming or
+    switching off a webhook must not depend on DNS, and each delivery checks anyway.
+    """
     errors: dict[str, str] = {}
     name, url = name.strip(), url.strip()
     if not name:
@@ -39,8 +52,12 @@ def webhook_validate(
     else:
         try:
             _http_url(url)
+            if url != stored_url:
+                outbound.destination_check(url=url)
         except ValidationError:
             errors["url"] = _("Enter an http:// or https:// address with a host name.")
+        except outbound.OutboundRefused as refused:
+            errors["url"] = refused.message
     board = _board(board_id) if board_id else None
     if board_id and board is None:
         errors["board"] = _("There is no such board.")
@@ -49,7 +66,9 @@ def webhook_validate(
     return name, url, board
 
 
-@transaction.atomic
+# webhook_create and webhook_update are not atomic on purpose: the URL check may wait on DNS,
+# which must not happen inside a transaction (on SQLite, holding the write lock). Each writes
+# one row in one statement.
 def webhook_create(
     *,
     name: str,
@@ -75,7 +94,6 @@ def webhook_create(
     )
 
 
-@transaction.atomic
 def webhook_update(
     *,
     webhook: Webhook,
@@ -85,7 +103,11 @@ def webhook_update(
     active: bool,
 ) -> Webhook:
     """Change where and what a webhook hears. The secret stays: it is set once at creation."""
-    name, url, board = webhook_validate(name=name, url=url, board_id=board_id)
+    # The row's URL, not the instance's: a form may have set the new one on it already.
+    stored_url = Webhook.objects.filter(pk=webhook.pk).values_list("url", flat=True).first()
+    name, url, board = webhook_validate(
+        name=name, url=url, board_id=board_id, stored_url=stored_url
+    )
     webhook.name, webhook.url, webhook.board, webhook.active = name, url, board, active
     webhook.save(update_fields=["name", "url", "board", "active", "updated_at"])
     return webhook

@@ -1,26 +1,34 @@
-"""Sending deliveries: signed, time-limited, retried with back-off by Celery and the sweeper."""
+"""Sending deliveries: signed, time-limited, retried with back-off by Celery and the sweeper.
+
+Every attempt goes through studies.common.outbound, which checks the destination again (a
+refused one is recorded as such, with no answer) and bounds the time the endpoint may take.
+"""
 
 import datetime as dt
 import hashlib
 import hmac
 import json
+import logging
+import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Collection
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from functools import partial
-from http.client import HTTPException
-from typing import Any
 
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from studies.common import outbound
 from studies.synthesis.models import DeliveryStatus, WebhookDelivery
 
+logger = logging.getLogger(__name__)
+
+# The whole attempt, connecting included; the endpoint's answer body is never read.
 TIMEOUT_SECONDS = 5.0
+CONNECT_TIMEOUT_SECONDS = 3.0
 # Waits after the 1st, 2nd, ... failed attempt; the attempt after the last wait is the final one.
 BACKOFF = (
     dt.timedelta(minutes=1),
@@ -49,21 +57,6 @@ def signature_valid(secret: str, timestamp: str, body: bytes | str, header: str)
     if isinstance(body, str):
         body = body.encode()
     return hmac.compare_digest(signature(secret, timestamp, body), header)
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a delivery: following it would re-send or drop the body."""
-
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def _post(url: str, body: bytes, headers: dict[str, str]) -> int:
-    # Only http(s) URLs are ever stored (see webhook_validate): no file:// or other scheme.
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
-    opener = urllib.request.build_opener(_NoRedirects)
-    with opener.open(request, timeout=TIMEOUT_SECONDS) as response:
-        return response.status
 
 
 def _claim(delivery_id: uuid.UUID) -> WebhookDelivery | None:
@@ -115,13 +108,27 @@ def _attempt(delivery_id: uuid.UUID) -> WebhookDelivery | None:
     }
     status, error = None, ""
     try:
-        status = _post(delivery.webhook.url, body, headers)
-    except urllib.error.HTTPError as answer:
-        status = answer.code
-        error = _("The endpoint answered %(status)d.") % {"status": answer.code}
-    except (OSError, HTTPException, ValueError) as failure:
-        reason = getattr(failure, "reason", None) or failure
-        error = _("Could not reach the endpoint: %(reason)s") % {"reason": reason}
+        # Checked again at every attempt: what the name resolves to may have changed since
+        # the webhook was saved. A redirect is an answer, not followed.
+        answer = outbound.request(
+            method="POST",
+            url=delivery.webhook.url,
+            body=body,
+            headers=headers,
+            connect_timeout=CONNECT_TIMEOUT_SECONDS,
+            total_timeout=TIMEOUT_SECONDS,
+            max_body_bytes=0,
+        )
+    except outbound.OutboundRefused as refused:
+        # Nothing was sent, so there is no answer to record: only that, and why. Retried with
+        # back-off all the same, since DNS may change.
+        error = _("Not sent: the destination was refused. %(reason)s") % {"reason": refused.message}
+    except outbound.OutboundFailed as failed:
+        error = _("Could not reach the endpoint: %(reason)s") % {"reason": failed.message}
+    else:
+        status = answer.status
+        if not 200 <= status < 300:
+            error = _("The endpoint answered %(status)d.") % {"status": status}
     _record(delivery, status=status, error=error)
     return delivery
 
@@ -194,7 +201,65 @@ def deliveries_send_after_commit(*, delivery_ids: Collection[uuid.UUID]) -> None
     Robust: a broker that is down is logged, not raised into the user's request; the sweeper
     sends what was not queued.
     """
+    for pk in delivery_ids:
+        transaction.on_commit(partial(_send_soon, str(pk)), robust=True)
+
+
+def _send_soon(delivery_id: str) -> None:
+    """Hand a delivery to what sends it outside the request: a Celery worker, or when tasks
+    run inline (no broker, the embedded set-up) a thread of this process."""
     from studies.synthesis import tasks
 
-    for pk in delivery_ids:
-        transaction.on_commit(partial(tasks.deliver_webhook.delay, str(pk)), robust=True)
+    if tasks.deliver_webhook.app.conf.task_always_eager:
+        _send_in_background(delivery_id)
+    else:
+        tasks.deliver_webhook.delay(delivery_id)
+
+
+# --- Sending in this process, when there is no broker ----------------------------------------
+# An inline task would make the user's request wait for the endpoint (up to the timeout, for
+# each webhook). A few threads send instead, after the response. Each send is bounded by
+# TIMEOUT_SECONDS; a process that exits lets the queued ones finish first.
+BACKGROUND_THREADS = 4
+
+_background_lock = threading.Lock()
+_background_executor: ThreadPoolExecutor | None = None
+_background_pending: set[Future[None]] = set()
+
+
+def _send_in_background(delivery_id: str) -> None:
+    global _background_executor  # made on first use, in the process that sends
+    with _background_lock:
+        if _background_executor is None:
+            _background_executor = ThreadPoolExecutor(
+                max_workers=BACKGROUND_THREADS, thread_name_prefix="webhook-delivery"
+            )
+        future = _background_executor.submit(_send_in_thread, delivery_id)
+        _background_pending.add(future)
+    future.add_done_callback(_background_forget)
+
+
+def _background_forget(future: Future[None]) -> None:
+    with _background_lock:
+        _background_pending.discard(future)
+
+
+def _send_in_thread(delivery_id: str) -> None:
+    from studies.synthesis import tasks
+
+    try:
+        tasks.deliver_webhook(delivery_id)
+    except Exception:
+        logger.exception("Sending webhook delivery %s failed", delivery_id)
+    finally:
+        # This thread's own connections: nothing else would ever close them.
+        connections.close_all()
+
+
+def background_sends_wait(*, timeout: float) -> bool:
+    """Wait until the deliveries handed to this process's threads are sent; False if some
+    were still going when the time ran out. Tests use it to see what a delivery did."""
+    with _background_lock:
+        pending = set(_background_pending)
+    _done, not_done = wait(pending, timeout=timeout)
+    return not not_done
