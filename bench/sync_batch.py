@@ -71,7 +71,11 @@ def measure(vendor: str, size: str) -> Figure:
     researcher = membership.user
     # The generated rounds are the quarters before this one, their visits all finished: a
     # new round's visit is one the researcher may still capture on.
-    visit = VisitFactory(round=RoundFactory(study=membership.study), researcher=researcher)
+    visit = VisitFactory(
+        round=RoundFactory(study=membership.study),
+        researcher=researcher,
+        scheduled_start=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1),
+    )
     client = Client()
     client.force_login(researcher)
     now = dt.datetime.now(dt.UTC).isoformat()

@@ -271,7 +271,7 @@ class Uploader:
             "length": len(data),
             "sha256": hashlib.sha256(data).hexdigest(),
             "caption": "Leftovers in takeaway tubs",
-            "captured_at": "2027-01-12T09:30:00+00:00",
+            "captured_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(),
             "observation": None,
             **overrides,
         }

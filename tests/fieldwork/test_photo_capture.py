@@ -85,7 +85,7 @@ def test_a_photo_taken_before_the_visit_finished_is_taken_after_the_finish(
     uploader, visits, photo, media
 ):
     visit = visits.mine
-    visit.status, visit.finished_at = VisitStatus.COMPLETED, timezone.now()
+    visit.status, visit.finished_at = VisitStatus.COMPLETED, timezone.now() - dt.timedelta(hours=1)
     visit.save()
     before = visit.finished_at - dt.timedelta(minutes=20)
     after = visit.finished_at + dt.timedelta(minutes=30)

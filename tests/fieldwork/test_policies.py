@@ -3,6 +3,7 @@ consumers that ask them: the sync, the upload and the capture page agree because
 the same function."""
 
 import datetime as dt
+import zoneinfo
 from types import SimpleNamespace
 
 import pytest
@@ -11,6 +12,7 @@ from django.utils import timezone
 
 from studies.fieldwork import policies
 from studies.fieldwork.models import Observation, TagGroup
+from studies.fieldwork.selectors import OFFLINE_BUNDLE_MAX_DAYS
 from studies.scheduling.models import GuideQuestion, VisitChange, VisitStatus
 from tests.factories import TagFactory
 from tests.fieldwork import sync_support
@@ -59,6 +61,119 @@ def test_the_capture_screen_closes_at_the_finish_without_the_clocks_grace():
     assert policies.takes_captures_now(finished, FINISHED_AT + dt.timedelta(minutes=1)) is False
     assert policies.takes_captures_now(visit(VisitStatus.IN_PROGRESS), FINISHED_AT) is True
     assert policies.takes_captures_now(visit(VisitStatus.SCHEDULED), FINISHED_AT) is True
+
+
+# --- When an item can have been captured, and the time an edit is recorded at ------------
+
+NEW_YORK = "America/New_York"
+
+
+def dated_visit(
+    status: str,
+    start: dt.datetime,
+    *,
+    started_at: dt.datetime | None = None,
+    finished_at: dt.datetime | None = None,
+):
+    """A visit of a study in New York, booked for 90 minutes from `start`."""
+    return SimpleNamespace(
+        status=status,
+        scheduled_start=start,
+        scheduled_end=start + dt.timedelta(minutes=90),
+        started_at=started_at,
+        finished_at=finished_at,
+        household=SimpleNamespace(erased_at=None),
+        round=SimpleNamespace(study=SimpleNamespace(time_zone=NEW_YORK)),
+    )
+
+
+def new_york(day: str, time: str) -> dt.datetime:
+    zone = zoneinfo.ZoneInfo(NEW_YORK)
+    return dt.datetime.fromisoformat(f"{day}T{time}").replace(tzinfo=zone)
+
+
+# Booked for the morning of 14 March 2027; the days are New York's, not UTC's.
+BOOKED = new_york("2027-03-14", "09:00")
+LATER = new_york("2027-06-01", "12:00")  # the server's clock, long after
+
+
+def test_a_capture_may_be_dated_up_to_a_week_either_side_of_its_visits_day_in_its_zone():
+    booked = dated_visit(VisitStatus.SCHEDULED, BOOKED)
+
+    def refusal(moment: dt.datetime) -> str | None:
+        return policies.captured_at_refusal(booked, moment, now=LATER)
+
+    assert refusal(new_york("2027-03-07", "00:00")) is None
+    assert refusal(new_york("2027-03-21", "23:59")) is None
+    assert refusal(new_york("2027-03-06", "23:59")) == (
+        "This was captured on 2027-03-06, more than 7 days before this visit (2027-03-14): "
+        "check the device's date, or move the item to its own visit."
+    )
+    assert refusal(new_york("2027-03-22", "00:00")) == (
+        "This was captured on 2027-03-22, more than 7 days after this visit (2027-03-14): "
+        "check the device's date, or move the item to its own visit."
+    )
+    assert refusal(dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) is not None
+
+
+def test_a_visits_days_run_from_its_start_to_its_finish_and_to_now_while_under_way():
+    started_early = new_york("2027-03-10", "18:00")
+    finished_late = new_york("2027-03-16", "08:00")
+    completed = dated_visit(
+        VisitStatus.COMPLETED, BOOKED, started_at=started_early, finished_at=finished_late
+    )
+    under_way = dated_visit(VisitStatus.IN_PROGRESS, BOOKED, started_at=started_early)
+
+    assert (
+        policies.captured_at_refusal(completed, new_york("2027-03-03", "08:00"), now=LATER) is None
+    )
+    assert (
+        policies.captured_at_refusal(completed, new_york("2027-03-23", "20:00"), now=LATER) is None
+    )
+    assert policies.captured_at_refusal(completed, new_york("2027-03-24", "00:01"), now=LATER)
+    assert policies.captured_at_refusal(under_way, LATER - dt.timedelta(hours=1), now=LATER) is None
+    assert policies.captured_at_refusal(under_way, new_york("2027-03-02", "23:00"), now=LATER)
+
+
+def test_a_capture_dated_past_the_clocks_grace_ahead_of_the_server_is_refused():
+    now = BOOKED + dt.timedelta(minutes=30)
+    under_way = dated_visit(VisitStatus.IN_PROGRESS, BOOKED, started_at=BOOKED)
+
+    assert policies.captured_at_refusal(under_way, now + policies.CLOCK_GRACE, now=now) is None
+    assert policies.captured_at_refusal(
+        under_way, now + policies.CLOCK_GRACE + dt.timedelta(seconds=1), now=now
+    ) == ("This is ahead of the server's clock; check the device's date and time.")
+
+
+def test_an_item_may_be_moved_to_any_visit_the_phone_holds():
+    # The offline bundle holds visits up to OFFLINE_BUNDLE_MAX_DAYS - 1 days ahead, late in
+    # the day; an item refused today keeps its capture time when moved to one of them.
+    now = new_york("2027-03-01", "08:00")
+    last_held = dated_visit(
+        VisitStatus.SCHEDULED,
+        new_york("2027-03-01", "22:00") + dt.timedelta(days=OFFLINE_BUNDLE_MAX_DAYS - 1),
+    )
+
+    assert policies.captured_at_refusal(last_held, now - dt.timedelta(hours=8), now=now) is None
+
+
+def test_an_edit_stamped_ahead_of_the_server_is_recorded_at_the_servers_time():
+    now = BOOKED
+
+    kept = {
+        ahead: policies.edit_time_kept(now + ahead, now=now)
+        for ahead in (dt.timedelta(0), policies.CLOCK_GRACE, dt.timedelta(hours=23))
+    }
+
+    assert kept == {
+        dt.timedelta(0): now,
+        policies.CLOCK_GRACE: now + policies.CLOCK_GRACE,
+        dt.timedelta(hours=23): now,
+    }
+    assert policies.edit_time_refusal(now + dt.timedelta(hours=23), now=now) is None
+    assert policies.edit_time_refusal(now + dt.timedelta(hours=25), now=now) == (
+        "This is more than a day ahead of the server's clock; check the device's date."
+    )
 
 
 def test_only_a_scheduled_visit_is_started_by_a_capture():

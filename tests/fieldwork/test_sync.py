@@ -295,8 +295,12 @@ def test_a_batch_with_bad_items_stores_the_good_ones_and_says_why_for_each_bad_o
     assert errors["naive date"] == {
         "captured_at": ["Include a UTC offset, e.g. 2027-01-12T09:00:00+00:00."]
     }
-    ahead = ["This is more than a day ahead of the server's clock; check the device's date."]
-    assert errors["far future"] == {"captured_at": ahead, "edited_at": ahead}
+    assert errors["far future"] == {
+        "captured_at": ["This is ahead of the server's clock; check the device's date and time."],
+        "edited_at": [
+            "This is more than a day ahead of the server's clock; check the device's date."
+        ],
+    }
     assert errors["edit before capture"] == {
         "edited_at": ["An edit cannot be older than the capture."]
     }

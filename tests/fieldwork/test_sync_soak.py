@@ -195,7 +195,15 @@ def field_visit() -> Visit:
     study = StudyFactory()
     user = UserFactory(username="field")
     MembershipFactory(study=study, user=user, role=Role.RESEARCHER)
-    return VisitFactory(round=RoundFactory(study=study), researcher=user, status="in_progress")
+    # Under way since an hour ago: what it takes is captured now, on its day.
+    start = timezone.now() - dt.timedelta(hours=1)
+    return VisitFactory(
+        round=RoundFactory(study=study),
+        researcher=user,
+        scheduled_start=start,
+        status="in_progress",
+        started_at=start,
+    )
 
 
 def test_the_same_operation_sent_twenty_times_at_once_makes_one_row(field_visit):

@@ -191,7 +191,7 @@ def test_an_item_captured_on_a_never_started_visit_counts_its_household(fieldwor
     never_started = fieldwork.households[2].visits.get(round=fieldwork.second)
     assert never_started.status == VisitStatus.SCHEDULED
     before = round_report(round_=fieldwork.second)
-    captured_at = timezone.now() - dt.timedelta(hours=2)
+    captured_at = never_started.scheduled_start + dt.timedelta(minutes=30)
 
     (result,) = observation_sync(
         user=team.researcher,

@@ -5,6 +5,7 @@ with observations, and the visit judges it by that time (policies.capture_refusa
 """
 
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,8 +24,7 @@ from studies.fieldwork.models import MAX_CAPTION_LENGTH, Observation, Photo, Pho
 from studies.fieldwork.services.tags import tag_names_error, tags_by_name
 from studies.scheduling import access
 
-# The same bound as captures: a device clock a day ahead is a wrong date, not a zone.
-FUTURE_TOLERANCE = dt.timedelta(days=1)
+logger = logging.getLogger(__name__)
 
 _UNCHANGED = object()
 
@@ -61,12 +61,19 @@ def photo_get_for_change(*, user: User, photo_id: object) -> Photo:
     return photo
 
 
+def _edit_time(edited_at: dt.datetime) -> dt.datetime:
+    """The time a change is recorded at (policies.edit_time_kept): a device clock running
+    ahead is recorded at the server's time, so it cannot pin the photo against later edits."""
+    kept = policies.edit_time_kept(edited_at, now=timezone.now())
+    if kept != edited_at:
+        logger.warning("A photo edit stamped %s was recorded at %s", edited_at, kept)
+    return kept
+
+
 def _refusals(photo: Photo, edited_at: dt.datetime) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
-    if edited_at > timezone.now() + FUTURE_TOLERANCE:
-        errors["edited_at"] = [
-            _("This is more than a day ahead of the server's clock; check the device's date.")
-        ]
+    if refusal := policies.edit_time_refusal(edited_at, now=timezone.now()):
+        errors["edited_at"] = [refusal]
     if edited_at < photo.captured_at:
         errors["edited_at"] = [_("An edit cannot be older than the photo.")]
     if refusal := policies.capture_refusal(photo.visit, edited_at):
@@ -95,6 +102,7 @@ def photo_update(*, photo: Photo, actor: User, change: PhotoChange) -> Photo:
     if locked.deleted_at is not None:
         raise ConflictError({"photo": [_("This photo was deleted; it cannot be changed.")]})
     errors = _refusals(locked, change.edited_at)
+    edited_at = _edit_time(change.edited_at)
     if change.caption is not None and len(change.caption.strip()) > MAX_CAPTION_LENGTH:
         errors["caption"] = [
             _("A caption has at most %(max)d characters.") % {"max": MAX_CAPTION_LENGTH}
@@ -103,10 +111,10 @@ def photo_update(*, photo: Photo, actor: User, change: PhotoChange) -> Photo:
         errors["tags"] = [tags_error]
     if errors:
         raise ValidationError(errors)
-    if locked.edited_at is not None and change.edited_at < locked.edited_at:
+    if locked.edited_at is not None and edited_at < locked.edited_at:
         return locked
     fields = ["edited_at", "updated_at"]
-    locked.edited_at = change.edited_at
+    locked.edited_at = edited_at
     if change.caption is not None:
         locked.caption = change.caption.strip()
         fields.append("caption")
@@ -140,6 +148,7 @@ def photo_delete(*, photo: Photo, actor: User, edited_at: dt.datetime | None = N
     edited_at = edited_at or timezone.now()
     if errors := _refusals(locked, edited_at):
         raise ValidationError(errors)
+    edited_at = _edit_time(edited_at)
     locked.deleted_at = timezone.now()
     locked.edited_at = max(edited_at, locked.edited_at or edited_at)
     locked.save(update_fields=["deleted_at", "edited_at", "updated_at"])

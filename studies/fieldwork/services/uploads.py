@@ -108,6 +108,8 @@ def upload_create(
     errors: dict[str, list[str]] = {}
     if refusal := policies.capture_refusal(visit, captured_at):
         errors["visit"] = [refusal]
+    if refusal := policies.captured_at_refusal(visit, captured_at, now=timezone.now()):
+        errors["captured_at"] = [refusal]
     if tags_error := tag_names_error(tag_names):
         errors["tags"] = [tags_error]
     if errors:

@@ -4,16 +4,20 @@ Shape only: which visit may be written, whether a visit is closed and how offlin
 meet are decided in studies.fieldwork.services.observations.
 """
 
+import datetime as dt
 from typing import Any
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from studies.common.api.fields import StrictCharField, StrictNamedChoiceField, StrictUUIDField
 from studies.common.api.references import AnsweredQuestionOutputSerializer
 from studies.common.api.schema import NamedChoiceField
-from studies.fieldwork.api.fields import tag_names_field
+from studies.fieldwork.api.fields import DeviceTimeField, tag_names_field
 from studies.fieldwork.models import Observation, ObservationKind, SyncConflict, Tag, TagGroup
+from studies.fieldwork.policies import CAPTURE_DAYS_AROUND_VISIT, CLOCK_GRACE
 from studies.fieldwork.selectors import OFFLINE_BUNDLE_DEFAULT_DAYS, OFFLINE_BUNDLE_MAX_DAYS
 from studies.fieldwork.services.observations import (
     MAX_OPERATIONS,
@@ -21,46 +25,65 @@ from studies.fieldwork.services.observations import (
     SyncOperationType,
     SyncStatus,
 )
-from studies.scheduling.api.serializers.shared import AwareDateTimeField
 from studies.scheduling.api.serializers.visits import VisitFieldsOutputMixin
 from studies.scheduling.models import GuideQuestion, Study, Visit
 
 MAX_TEXT_LENGTH = 20_000
+GRACE_MINUTES = CLOCK_GRACE // dt.timedelta(minutes=1)
 
 
 class SyncOperationInputSerializer(serializers.Serializer):
-    """One operation of a sync batch; each is validated on its own."""
+    """One operation of a sync batch; each is validated on its own. Every value must be
+    of its documented JSON type: a number where a string belongs is refused, not read as
+    text or as an id."""
 
-    operation_id = serializers.UUIDField(
+    operation_id = StrictUUIDField(
         help_text=_("Made on the device for this change; a resend uses the same id.")
     )
-    type = NamedChoiceField(SyncOperationType)
-    device_id = serializers.UUIDField(help_text=_("The observation's id, made on the device."))
-    visit = serializers.UUIDField(required=False, help_text=_("Upserts only."))
-    kind = NamedChoiceField(ObservationKind, required=False, help_text=_("Upserts only."))
-    text = serializers.CharField(max_length=MAX_TEXT_LENGTH, required=False)
-    speaker = serializers.CharField(
+    type = StrictNamedChoiceField(SyncOperationType)
+    device_id = StrictUUIDField(help_text=_("The observation's id, made on the device."))
+    visit = StrictUUIDField(required=False, help_text=_("Upserts only."))
+    kind = StrictNamedChoiceField(ObservationKind, required=False, help_text=_("Upserts only."))
+    text = StrictCharField(max_length=MAX_TEXT_LENGTH, required=False)
+    speaker = StrictCharField(
         max_length=MAX_SPEAKER_LENGTH,
         required=False,
         allow_blank=True,
         default="",
         help_text=_("Who said it, for quotes: a role such as “mother, 40s”, never a name."),
     )
-    guide_question = serializers.UUIDField(
+    guide_question = StrictUUIDField(
         required=False,
         allow_null=True,
         default=None,
         help_text=_("The guide question an answer answers (required for answers)."),
     )
     tags = tag_names_field(required=False, default=list)
-    captured_at = AwareDateTimeField(
-        required=False, help_text=_("Device time of capture, with its UTC offset. Upserts only.")
-    )
-    edited_at = AwareDateTimeField(
+    captured_at = DeviceTimeField(
         required=False,
-        help_text=_(
-            "Device time of this version (of the deletion, for deletes). Defaults to "
-            "captured_at for upserts; required for deletes."
+        help_text=format_lazy(
+            _(
+                "Device time of capture, with its UTC offset. Upserts only. Refused when "
+                "more than {grace} minutes ahead of the server's clock, or more than {days} "
+                "days before or after the visit's days in its study's time zone (from its "
+                "booked or actual start to its booked end or finish; to now while it is "
+                "in progress)."
+            ),
+            grace=GRACE_MINUTES,
+            days=CAPTURE_DAYS_AROUND_VISIT,
+        ),
+    )
+    edited_at = DeviceTimeField(
+        required=False,
+        help_text=format_lazy(
+            _(
+                "Device time of this version (of the deletion, for deletes). Defaults to "
+                "captured_at for upserts; required for deletes. Refused when more than a "
+                "day ahead of the server's clock; when more than {grace} minutes ahead, "
+                "the server's time is recorded instead and the result says so "
+                "(`clamped`), so a fast clock cannot win over later edits."
+            ),
+            grace=GRACE_MINUTES,
         ),
     )
 
@@ -180,6 +203,14 @@ class SyncResultOutputSerializer(serializers.Serializer):
         help_text=_("Rejected items only: why, by field."),
     )
     conflict = SyncConflictOutputSerializer(required=False, help_text=_("Conflicts only."))
+    clamped = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text=_(
+            "Fields whose device time ran too far ahead of the server's clock, recorded at "
+            'the server\'s time instead: ["edited_at"]. Left out when none was.'
+        ),
+    )
 
 
 class SyncOutputSerializer(serializers.Serializer):

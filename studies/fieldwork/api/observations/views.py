@@ -80,6 +80,8 @@ def _result(result: services.SyncResult) -> dict[str, Any]:
         answer["errors"] = result.errors
     if result.conflict is not None:
         answer["conflict"] = {"outcome": result.conflict}
+    if result.clamped:
+        answer["clamped"] = list(result.clamped)
     return answer
 
 

@@ -5,8 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from studies.common.api.fields import (
+    StrictCharField,
+    StrictIntegerField,
+    StrictRegexField,
+    StrictUUIDField,
+)
 from studies.common.api.schema import NamedChoiceField
-from studies.fieldwork.api.fields import tag_names_field
+from studies.fieldwork.api.fields import DeviceTimeField, tag_names_field
 from studies.fieldwork.models import (
     MAX_CAPTION_LENGTH,
     Photo,
@@ -14,7 +20,6 @@ from studies.fieldwork.models import (
     PhotoUpload,
     UploadStatus,
 )
-from studies.scheduling.api.serializers.shared import AwareDateTimeField
 
 UPLOAD_MARKER = "upload-v1"
 
@@ -29,20 +34,23 @@ PHOTO_URLS = {
 
 
 class UploadCreateInputSerializer(serializers.Serializer):
-    device_id = serializers.UUIDField(help_text=_("The photo's id, made on the device."))
-    visit = serializers.UUIDField()
-    length = serializers.IntegerField(min_value=1, help_text=_("The file's size in bytes."))
-    sha256 = serializers.RegexField(
+    """Every value must be of its documented JSON type: a number where a string belongs
+    is refused, not read as text or as an id, and the length is a JSON number."""
+
+    device_id = StrictUUIDField(help_text=_("The photo's id, made on the device."))
+    visit = StrictUUIDField()
+    length = StrictIntegerField(min_value=1, help_text=_("The file's size in bytes."))
+    sha256 = StrictRegexField(
         r"^[0-9a-fA-F]{64}$",
         help_text=_("SHA-256 of the whole file, in hex; checked when the last byte arrives."),
         error_messages={"invalid": _("Give the SHA-256 as 64 hexadecimal digits.")},
     )
-    caption = serializers.CharField(
+    caption = StrictCharField(
         max_length=MAX_CAPTION_LENGTH, allow_blank=True, required=False, default=""
     )
     tags = tag_names_field(required=False, default=list)
-    captured_at = AwareDateTimeField(help_text=_("When the photo was taken, device time."))
-    observation = serializers.UUIDField(
+    captured_at = DeviceTimeField(help_text=_("When the photo was taken, device time."))
+    observation = StrictUUIDField(
         required=False,
         allow_null=True,
         default=None,
@@ -51,19 +59,19 @@ class UploadCreateInputSerializer(serializers.Serializer):
 
 
 class PhotoUpdateInputSerializer(serializers.Serializer):
-    """A change made on a device; only the parts sent change."""
+    """A change made on a device; only the parts sent change, each of its JSON type."""
 
-    edited_at = AwareDateTimeField(
+    edited_at = DeviceTimeField(
         help_text=_(
             "Device time the change was made. The latest change wins: an older one is "
             "answered with the photo as it stands."
         )
     )
-    caption = serializers.CharField(max_length=MAX_CAPTION_LENGTH, allow_blank=True, required=False)
+    caption = StrictCharField(max_length=MAX_CAPTION_LENGTH, allow_blank=True, required=False)
     tags = tag_names_field(
         required=False, help_text=_("The photo's tags, by name, replacing the ones it has.")
     )
-    observation = serializers.UUIDField(
+    observation = StrictUUIDField(
         required=False,
         allow_null=True,
         help_text=_(
@@ -74,7 +82,7 @@ class PhotoUpdateInputSerializer(serializers.Serializer):
 
 
 class PhotoDeleteQueryInputSerializer(serializers.Serializer):
-    edited_at = AwareDateTimeField(
+    edited_at = DeviceTimeField(
         required=False,
         help_text=_("Device time the photo was deleted; the server's time when left out."),
     )

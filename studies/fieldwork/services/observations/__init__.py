@@ -16,6 +16,10 @@ Offline edits, last write wins by `edited_at` (the device time of each version):
   by someone else (a lead's correction, typically), the device cannot have seen that edit,
   so the overwrite is recorded as SyncConflict(incoming_applied).
 Deletes leave a tombstone (deleted_at) under the same rule; a newer upsert revives one.
+An edited_at more than CLOCK_GRACE ahead of the server's clock is recorded at the server's
+time instead, and the answer says so (`clamped`): a phone set hours fast cannot make its
+version win over every real edit of those hours (policies.edit_time_kept). A capture time
+is held to its visit's days and the server's clock (policies.captured_at_refusal).
 Without a "base version" from the client this is the simplest rule that never drops an
 edit silently: each conflict row keeps both versions for a person to look at.
 """

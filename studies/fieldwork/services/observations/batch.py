@@ -104,7 +104,12 @@ class Batch:
             operation_id=operation.operation_id,
             author_id=self.user.pk,
             observation_id=result.observation_pk,
-            result={"device_id": str(operation.device_id)},
+            result={
+                "device_id": str(operation.device_id),
+                "sent_edited_at": (
+                    operation.sent_edited_at.isoformat() if operation.sent_edited_at else None
+                ),
+            },
         )
         if isinstance(operation, ObservationUpsert) and operation.device_id not in self.known:
             self.known[operation.device_id] = _Known(

@@ -8,7 +8,6 @@ from studies.fieldwork import policies
 from studies.fieldwork.models import ObservationKind
 from studies.fieldwork.services.observations.batch import Batch
 from studies.fieldwork.services.observations.types import (
-    FUTURE_TOLERANCE,
     MAX_SPEAKER_LENGTH,
     Applicable,
     ObservationDelete,
@@ -25,17 +24,17 @@ def _visit_errors(batch: Batch, visit_id: uuid.UUID) -> list[str]:
     return [_("Not found, or not in a study of yours.")]
 
 
-def _future_error() -> str:
-    return _("This is more than a day ahead of the server's clock; check the device's date.")
-
-
 def operation_errors(batch: Batch, operation: Applicable) -> dict[str, list[str]]:
-    """What keeps the operation from being applied, by field; empty when nothing does."""
+    """What keeps the operation from being applied, by field; empty when nothing does.
+
+    The device's times are judged as it sent them; an edited_at already replaced by the
+    server's time (policies.edit_time_kept) is what the visit judges an edit by.
+    """
     errors: dict[str, list[str]] = {}
     known = batch.known.get(operation.device_id)
-    horizon = batch.now + FUTURE_TOLERANCE
-    if operation.edited_at > horizon:
-        errors["edited_at"] = [_future_error()]
+    sent_edited_at = operation.sent_edited_at or operation.edited_at
+    if refusal := policies.edit_time_refusal(sent_edited_at, now=batch.now):
+        errors["edited_at"] = [refusal]
 
     if isinstance(operation, ObservationDelete):
         if known is None:
@@ -49,9 +48,7 @@ def operation_errors(batch: Batch, operation: Applicable) -> dict[str, list[str]
         if known is not None and known.visit_id != operation.visit_id:
             errors["visit"] = [_("This observation belongs to another visit.")]
             return errors
-        if operation.captured_at > horizon:
-            errors["captured_at"] = [_future_error()]
-        if operation.edited_at < operation.captured_at:
+        if sent_edited_at < operation.captured_at:
             errors["edited_at"] = [_("An edit cannot be older than the capture.")]
         if operation.kind not in ObservationKind.values:
             errors["kind"] = [_("Unknown kind of observation.")]
@@ -67,6 +64,10 @@ def operation_errors(batch: Batch, operation: Applicable) -> dict[str, list[str]
         errors[where] = visit_errors
         return errors
     visit = batch.visits.allowed[visit_id]
+    if isinstance(operation, ObservationUpsert) and (
+        refusal := policies.captured_at_refusal(visit, operation.captured_at, now=batch.now)
+    ):
+        errors["captured_at"] = [refusal]
     if known is not None and not batch.visits.may_change(
         user=batch.user, visit_id=visit_id, author_id=known.author_id
     ):

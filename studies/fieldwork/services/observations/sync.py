@@ -1,6 +1,8 @@
 """Running a batch: one savepoint per operation, in the order sent."""
 
+import dataclasses
 import datetime as dt
+import logging
 import uuid
 from collections.abc import Sequence
 
@@ -18,6 +20,7 @@ from studies.fieldwork.services.observations.batch import Batch
 from studies.fieldwork.services.observations.checks import operation_errors
 from studies.fieldwork.services.observations.types import (
     ATTEMPTS,
+    CLAMPED,
     LOCK_CYCLE_STATES,
     MAX_OPERATIONS,
     Applicable,
@@ -31,6 +34,8 @@ from studies.fieldwork.services.observations.types import (
 from studies.fieldwork.services.observations.writes import apply_operation
 from studies.fieldwork.services.photos import photos_link_observations
 from studies.scheduling.services import visits_start_by_capture
+
+logger = logging.getLogger(__name__)
 
 
 def observation_sync(*, user: User, operations: Sequence[Operation]) -> list[SyncResult]:
@@ -95,6 +100,7 @@ def _sync_one(batch: Batch, operation: Operation) -> SyncResult:
             status=SyncStatus.REJECTED,
             errors=operation.errors,
         )
+    operation = _with_kept_edit_time(batch, operation)
     for _attempt in range(ATTEMPTS):
         stored = batch.received.get(operation.operation_id)
         if stored is not None:
@@ -111,6 +117,16 @@ def _sync_one(batch: Batch, operation: Operation) -> SyncResult:
             continue
         if result.status != SyncStatus.REJECTED:
             batch.remember(operation, result)
+            if operation.sent_edited_at is not None:
+                result.clamped = CLAMPED
+                logger.warning(
+                    "Sync operation %s by user %s: edited_at %s is ahead of the server's "
+                    "clock; recorded at the server's time, %s.",
+                    operation.operation_id,
+                    batch.user.pk,
+                    operation.sent_edited_at.isoformat(),
+                    operation.edited_at.isoformat(),
+                )
         for study_id, tags in new_tags.items():
             batch.tags.setdefault(study_id, {}).update(tags)
         return result
@@ -118,6 +134,15 @@ def _sync_one(batch: Batch, operation: Operation) -> SyncResult:
         operation,
         {"device_id": [_("Other requests were changing this item at once; send it again.")]},
     )
+
+
+def _with_kept_edit_time(batch: Batch, operation: Applicable) -> Applicable:
+    """The operation with the edit time last-write-wins will compare: a device clock far
+    ahead gives way to the server's (policies.edit_time_kept), and what it sent is kept."""
+    kept = policies.edit_time_kept(operation.edited_at, now=batch.now)
+    if kept == operation.edited_at:
+        return operation
+    return dataclasses.replace(operation, edited_at=kept, sent_edited_at=operation.edited_at)
 
 
 def _replayed(batch: Batch, operation: Applicable, stored: SyncOperation) -> SyncResult:
@@ -131,5 +156,6 @@ def _replayed(batch: Batch, operation: Applicable, stored: SyncOperation) -> Syn
         operation_id=str(operation.operation_id),
         device_id=str(operation.device_id),
         status=SyncStatus.DUPLICATE,
+        clamped=CLAMPED if stored.result.get("sent_edited_at") else (),
         observation_pk=stored.observation_id,
     )

@@ -13,12 +13,12 @@ from studies.fieldwork.models import (
 
 MAX_OPERATIONS = 500
 MAX_SPEAKER_LENGTH = 100
-# A device clock more than a day ahead is a wrong date setting, not a time zone.
-FUTURE_TOLERANCE = dt.timedelta(days=1)
 # A lost race costs one retry; a third loss in a row means heavy contention on one item.
 ATTEMPTS = 3
 # PostgreSQL's deadlock_detected and serialization_failure.
 LOCK_CYCLE_STATES = {"40P01", "40001"}
+# What an answer names when the device's edit time gave way to the server's.
+CLAMPED = ("edited_at",)
 
 
 class SyncOperationType(models.TextChoices):
@@ -45,6 +45,9 @@ class ObservationUpsert:
     speaker: str = ""
     guide_question_id: uuid.UUID | None = None
     tags: tuple[str, ...] = ()
+    # The edited_at the device sent, when it ran too far ahead of the server's clock and
+    # edited_at holds the server's time instead (policies.edit_time_kept).
+    sent_edited_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class ObservationDelete:
     operation_id: uuid.UUID
     device_id: uuid.UUID
     edited_at: dt.datetime
+    sent_edited_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class SyncResult:
     observation: Observation | None = None
     errors: dict[str, list[str]] | None = None
     conflict: str | None = None
+    # Fields whose device time was replaced by the server's (policies.edit_time_kept).
+    clamped: tuple[str, ...] = ()
     observation_pk: uuid.UUID | None = field(default=None, repr=False)
     # Made now, not edited: the first of these on a scheduled visit starts it.
     created: bool = field(default=False, repr=False)

@@ -219,7 +219,8 @@ def _record(
     conflict: str | None = None,
 ) -> SyncResult:
     # The first answer, kept so a replay can be recognised; `wrote` tells later edits
-    # whose version is on the server.
+    # whose version is on the server, `sent_edited_at` what a device clock running ahead
+    # stamped before the server's time replaced it.
     SyncOperation.objects.create(
         operation_id=operation.operation_id,
         author=batch.user,
@@ -229,6 +230,7 @@ def _record(
             "status": str(status),
             "conflict": str(conflict) if conflict else None,
             "wrote": wrote,
+            "sent_edited_at": _iso(operation.sent_edited_at),
         },
     )
     return SyncResult(
@@ -284,8 +286,13 @@ def _snapshot(observation: Observation, tag_names: list[str]) -> dict[str, Any]:
 
 
 def _incoming(operation: Applicable) -> dict[str, Any]:
+    sent = {"sent_edited_at": _iso(operation.sent_edited_at)} if operation.sent_edited_at else {}
     if isinstance(operation, ObservationDelete):
-        return {"type": SyncOperationType.DELETE.value, "edited_at": _iso(operation.edited_at)}
+        return {
+            "type": SyncOperationType.DELETE.value,
+            "edited_at": _iso(operation.edited_at),
+            **sent,
+        }
     return {
         "type": SyncOperationType.UPSERT.value,
         "kind": operation.kind,
@@ -295,4 +302,5 @@ def _incoming(operation: Applicable) -> dict[str, Any]:
         "tags": normalise_tag_names(operation.tags),
         "captured_at": _iso(operation.captured_at),
         "edited_at": _iso(operation.edited_at),
+        **sent,
     }
