@@ -15,9 +15,9 @@ from rest_framework import serializers
 from studies.common.api.fields import StrictCharField, StrictNamedChoiceField, StrictUUIDField
 from studies.common.api.references import AnsweredQuestionOutputSerializer
 from studies.common.api.schema import NamedChoiceField
-from studies.fieldwork.api.fields import DeviceTimeField, tag_names_field
+from studies.fieldwork.api.fields import CAPTURE_TIME_BOUNDS, DeviceTimeField, tag_names_field
 from studies.fieldwork.models import Observation, ObservationKind, SyncConflict, Tag, TagGroup
-from studies.fieldwork.policies import CAPTURE_DAYS_AROUND_VISIT, CLOCK_GRACE
+from studies.fieldwork.policies import CLOCK_GRACE
 from studies.fieldwork.selectors import OFFLINE_BUNDLE_DEFAULT_DAYS, OFFLINE_BUNDLE_MAX_DAYS
 from studies.fieldwork.services.observations import (
     MAX_OPERATIONS,
@@ -62,15 +62,9 @@ class SyncOperationInputSerializer(serializers.Serializer):
     captured_at = DeviceTimeField(
         required=False,
         help_text=format_lazy(
-            _(
-                "Device time of capture, with its UTC offset. Upserts only. Refused when "
-                "more than {grace} minutes ahead of the server's clock, or more than {days} "
-                "days before or after the visit's days in its study's time zone (from its "
-                "booked or actual start to its booked end or finish; to now while it is "
-                "in progress)."
-            ),
-            grace=GRACE_MINUTES,
-            days=CAPTURE_DAYS_AROUND_VISIT,
+            "{} {}",
+            _("Device time of capture, with its UTC offset. Upserts only."),
+            CAPTURE_TIME_BOUNDS,
         ),
     )
     edited_at = DeviceTimeField(

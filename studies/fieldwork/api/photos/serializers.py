@@ -1,6 +1,7 @@
 """Photos and their resumable uploads."""
 
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -12,7 +13,7 @@ from studies.common.api.fields import (
     StrictUUIDField,
 )
 from studies.common.api.schema import NamedChoiceField
-from studies.fieldwork.api.fields import DeviceTimeField, tag_names_field
+from studies.fieldwork.api.fields import CAPTURE_TIME_BOUNDS, DeviceTimeField, tag_names_field
 from studies.fieldwork.models import (
     MAX_CAPTION_LENGTH,
     Photo,
@@ -49,7 +50,11 @@ class UploadCreateInputSerializer(serializers.Serializer):
         max_length=MAX_CAPTION_LENGTH, allow_blank=True, required=False, default=""
     )
     tags = tag_names_field(required=False, default=list)
-    captured_at = DeviceTimeField(help_text=_("When the photo was taken, device time."))
+    captured_at = DeviceTimeField(
+        help_text=format_lazy(
+            "{} {}", _("When the photo was taken, device time."), CAPTURE_TIME_BOUNDS
+        )
+    )
     observation = StrictUUIDField(
         required=False,
         allow_null=True,
