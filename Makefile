@@ -51,6 +51,7 @@ format: $(VENV)/.installed
 
 schema: $(VENV)/.installed ## Regenerate docs/openapi.yaml from the code
 	$(MANAGE) spectacular --validate --fail-on-warn --file docs/openapi.yaml
+	$(BIN)/openapi-spec-validator docs/openapi.yaml
 
 permissions: $(VENV)/.installed ## Regenerate docs/permissions.md from tests/access/matrix.py
 	$(BIN)/python -m tests.access.render

@@ -323,6 +323,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "studies.common.api.schema.document_framework_errors",
+        "studies.common.api.schema.document_json_bodies",
     ],
 }
 

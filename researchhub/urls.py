@@ -1,10 +1,9 @@
-from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
 from frontend.urls import auth_urlpatterns
+from studies.common.api.schema_views import SchemaView
 from studies.common.views import healthz
 
 handler404 = "studies.common.views.page_not_found"
@@ -12,7 +11,7 @@ handler404 = "studies.common.views.page_not_found"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up code as a file: the CSP allows no inline code.
     path(
         "api/docs/",
@@ -35,7 +34,6 @@ urlpatterns = [
     path("", include("frontend.urls")),
 ]
 
-if settings.DEBUG:
-    # The laptop demo only. Deployments serve media through storage (and, with the access
-    # issue, through an authorising view), never from Django's static helper.
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# No route serves MEDIA_ROOT as it is, in any mode, the demo included: photos go out only
+# through the photo-file view, which checks who asks and the household's consent, and the
+# chunks of unfinished uploads never go out at all.

@@ -1,5 +1,5 @@
-"""OpenAPI helpers: the error answers every endpoint documents, named enums, and times of
-day as they are sent."""
+"""OpenAPI helpers: the error answers every endpoint documents, JSON request bodies, named
+enums, and times of day as they are sent."""
 
 from typing import Any
 
@@ -94,6 +94,26 @@ def document_framework_errors(
                 responses.setdefault("415", _error_response(UNSUPPORTED_MEDIA_TYPE))
             responses.setdefault("429", _error_response(TOO_MANY_REQUESTS))
             operation["responses"] = dict(sorted(responses.items()))
+    return result
+
+
+def document_json_bodies(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """Postprocessing hook: a body the API reads as JSON is documented as JSON only.
+
+    Every view parses JSON, forms and multipart (DEFAULT_PARSER_CLASSES), so the generator
+    offers all three with the same schema. A form cannot carry what JSON does (null, nested
+    objects), and a generated client picks one of the three, often the last: multipart.
+    Forms still parse as before; the schema promises JSON. A body with no JSON alternative
+    (a file upload, a chunk of one) keeps what it has."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            content = operation.get("requestBody", {}).get("content", {})
+            if "application/json" in content:
+                operation["requestBody"]["content"] = {
+                    "application/json": content["application/json"]
+                }
     return result
 
 

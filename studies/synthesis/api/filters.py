@@ -32,7 +32,9 @@ class ObservationBrowseQueryInputSerializer(serializers.Serializer):
     household = serializers.UUIDField(required=False, allow_null=True, default=None)
     segment = serializers.CharField(**_TEXT, help_text=_SEGMENT_HELP)
     tag = serializers.UUIDField(required=False, allow_null=True, default=None)
-    kind = NamedChoiceField(ObservationKind, required=False, default="")
+    # No default: OpenAPI would document "" as the default of an enum that does not have it.
+    # Left out, every kind; given, one of them ("" is refused as before).
+    kind = NamedChoiceField(ObservationKind, required=False)
     text = serializers.CharField(**_TEXT, help_text=_("Words the observation contains."))
     question = serializers.UUIDField(
         required=False,
@@ -51,7 +53,7 @@ def observation_filters(query: Any) -> ObservationFilters:
         household_id=data["household"],
         segment=data["segment"],
         tag_id=data["tag"],
-        kind=data["kind"],
+        kind=data.get("kind", ""),
         text=data["text"],
         question_key=data["question"],
     )
@@ -78,9 +80,8 @@ class BoardCardQueryInputSerializer(serializers.Serializer):
     )
     tag = serializers.UUIDField(required=False, allow_null=True, default=None)
     segment = serializers.CharField(**_TEXT, help_text=_SEGMENT_HELP)
-    column = NamedChoiceField(
-        Column, required=False, default="", help_text=_("One of the board's columns.")
-    )
+    # No default, like the browse query's kind: left out, every column.
+    column = NamedChoiceField(Column, required=False, help_text=_("One of the board's columns."))
     sort = NamedChoiceField(
         BoardSort,
         required=False,
@@ -111,7 +112,7 @@ def board_filters(query: Any, *, board: Any) -> BoardFilters:
         round_id=data["round"],
         tag_id=data["tag"],
         segment=data["segment"],
-        column=data["column"],
+        column=data.get("column", ""),
         sort=data["sort"],
     )
 

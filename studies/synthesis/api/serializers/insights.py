@@ -251,6 +251,8 @@ class CommentOutputSerializer(serializers.ModelSerializer):
 
 class QuoteUseOutputSerializer(serializers.ModelSerializer):
     quote = serializers.UUIDField(source="observation_id", read_only=True)
+    # Text, not the model's URLField: that is documented as a URI, which "" is not.
+    link = serializers.CharField(read_only=True, help_text=_("An http(s) URL, or empty."))
     recorded_by = username_field("recorded_by")
 
     class Meta:
