@@ -22,6 +22,7 @@ import pytest
 from django.test import override_settings
 
 from studies.common import outbound
+from tests.network import answers
 
 PUBLIC = "93.184.215.14"
 INSIDE = "This address points inside the server's network; only public addresses are allowed."
@@ -29,20 +30,6 @@ SYNTAX = "Enter an http:// or https:// address with a host name."
 UNKNOWN = "No address was found for this host name."
 USERINFO = "Leave the user name and password out of the address."
 LOOPBACK_ALLOWED = override_settings(RESEARCHHUB_OUTBOUND_ALLOWED_NETWORKS=["127.0.0.0/8"])
-
-
-def answers(*addresses: str, port: int = 80) -> list[tuple]:
-    """What getaddrinfo returns for a name with these addresses."""
-    return [
-        (
-            socket.AF_INET6 if ":" in address else socket.AF_INET,
-            socket.SOCK_STREAM,
-            socket.IPPROTO_TCP,
-            "",
-            (address, port),
-        )
-        for address in addresses
-    ]
 
 
 @pytest.fixture

@@ -300,3 +300,15 @@ class Uploader:
                 return response
             offset = response.json()["offset"]
         return response
+
+
+@pytest.fixture
+def photo() -> bytes:
+    """A photo as the phone sends it once scaled: a 1200×900 JPEG."""
+    return jpeg_bytes((1200, 900))
+
+
+@pytest.fixture
+def uploader(team: Team) -> Uploader:
+    """The uploads API as the team's researcher."""
+    return Uploader(team.researcher)

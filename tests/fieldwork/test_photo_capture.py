@@ -9,9 +9,9 @@ from django.utils import timezone
 from studies.fieldwork.models import Photo, PhotoUpload, Tag
 from studies.scheduling.models import VisitChange, VisitStatus
 from tests.factories import TagFactory
-from tests.fieldwork.photo_support import Uploader, jpeg_bytes, media, visits
+from tests.fieldwork.photo_support import jpeg_bytes, media, uploader, visits
 
-__all__ = ["media", "visits"]
+__all__ = ["media", "uploader", "visits"]
 
 pytestmark = pytest.mark.django_db
 
@@ -24,11 +24,6 @@ FINISHED = (
 @pytest.fixture
 def photo() -> bytes:
     return jpeg_bytes((640, 480))
-
-
-@pytest.fixture
-def uploader(team) -> Uploader:
-    return Uploader(team.researcher)
 
 
 def test_tags_given_at_capture_go_to_the_photo_matched_without_case(

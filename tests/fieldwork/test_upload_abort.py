@@ -4,21 +4,18 @@ import pytest
 from rest_framework.test import APIClient
 
 from studies.fieldwork.models import Photo, PhotoUpload, UploadStatus
-from tests.fieldwork.photo_support import UPLOADS, Uploader, jpeg_bytes, media, stored_files, visits
+from tests.fieldwork.photo_support import (
+    UPLOADS,
+    media,
+    photo,
+    stored_files,
+    uploader,
+    visits,
+)
 
-__all__ = ["media", "visits"]  # fixtures shared through photo_support
+__all__ = ["media", "photo", "uploader", "visits"]  # fixtures shared through photo_support
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def photo() -> bytes:
-    return jpeg_bytes((1200, 900))
-
-
-@pytest.fixture
-def uploader(team) -> Uploader:
-    return Uploader(team.researcher)
 
 
 def test_it_drops_a_partly_sent_upload_and_its_chunks(

@@ -24,27 +24,19 @@ from tests.fieldwork.photo_support import (
     bad_files,
     jpeg_bytes,
     media,
+    photo,
     stored_files,
+    uploader,
     visits,
 )
 
-__all__ = ["media", "visits"]  # fixtures shared through photo_support
+__all__ = ["media", "photo", "uploader", "visits"]  # fixtures shared through photo_support
 
 pytestmark = pytest.mark.django_db
 
 MB = 1024 * 1024
 NBSP = "\xa0"  # sizes are written as "10.0 MB" with a space that does not wrap
 ANY_SHA256 = "0" * 64
-
-
-@pytest.fixture
-def photo() -> bytes:
-    return jpeg_bytes((1200, 900))
-
-
-@pytest.fixture
-def uploader(team) -> Uploader:
-    return Uploader(team.researcher)
 
 
 def open_upload(uploader: Uploader, visit, length: int, **overrides) -> dict:

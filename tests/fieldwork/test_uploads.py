@@ -15,11 +15,13 @@ from tests.fieldwork.photo_support import (
     bad_files,
     jpeg_bytes,
     media,
+    photo,
     stored_files,
+    uploader,
     visits,
 )
 
-__all__ = ["media", "visits"]  # fixtures shared through photo_support
+__all__ = ["media", "photo", "uploader", "visits"]  # fixtures shared through photo_support
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +31,6 @@ CLOSED = {
         "Nobody was home for this visit (no-show): nothing can be captured for it."
     ),
 }
-
-
-@pytest.fixture
-def photo() -> bytes:
-    return jpeg_bytes((1200, 900))
-
-
-@pytest.fixture
-def uploader(team) -> Uploader:
-    return Uploader(team.researcher)
 
 
 @pytest.fixture
@@ -391,9 +383,9 @@ def test_soak_100_photos_from_several_devices_with_cuts_and_duplicates(
         sorted(photos)
     )
     assert set(Photo.objects.values_list("status", flat=True)) == {PhotoStatus.READY}
-    for photo in Photo.objects.all():
-        assert photo.sha256 == hashlib.sha256(photos[str(photo.device_id)]).hexdigest()
-        assert not photo.upload
+    for made in Photo.objects.all():
+        assert made.sha256 == hashlib.sha256(photos[str(made.device_id)]).hexdigest()
+        assert not made.upload
     files = stored_files(media)
     assert len(files) == 500
     assert not [name for name in files if name.startswith("photo-uploads/")]

@@ -8,12 +8,11 @@ threads. Nothing leaves the machine.
 import datetime as dt
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import time_machine
@@ -24,6 +23,7 @@ from studies.synthesis import tasks
 from studies.synthesis.models import BoardCard, Column, DeliveryStatus, Webhook, WebhookDelivery
 from studies.synthesis.services import boards, insights, webhooks
 from studies.synthesis.services.webhooks import sending
+from tests.network import answers, loopback_server
 
 pytestmark = pytest.mark.django_db
 
@@ -67,16 +67,7 @@ def dns(monkeypatch) -> dict[str, list[str]]:
     def resolve(host: str, port: int, *args, **kwargs) -> list[tuple]:
         if host not in known:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return [
-            (
-                socket.AF_INET6 if ":" in address else socket.AF_INET,
-                socket.SOCK_STREAM,
-                socket.IPPROTO_TCP,
-                "",
-                (address, port),
-            )
-            for address in known[host]
-        ]
+        return answers(*known[host], port=port)
 
     monkeypatch.setattr(outbound, "getaddrinfo", resolve)
     return known
@@ -85,27 +76,23 @@ def dns(monkeypatch) -> dict[str, list[str]]:
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     """An endpoint on loopback. Not allowed unless a test allows it, as an operator would."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    found = Receiver(host="127.0.0.1", port=server.server_port)
+    with loopback_server() as server:
+        found = Receiver(host="127.0.0.1", port=server.server_port)
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            found.requests.append(Received(self.path, self.headers, body))
-            time.sleep(found.delay)
-            self.send_response(200)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                found.requests.append(Received(self.path, self.headers, body))
+                time.sleep(found.delay)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
 
-        def log_message(self, *args: object) -> None:
-            pass
+            def log_message(self, *args: object) -> None:
+                pass
 
-    server.RequestHandlerClass = Handler
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    yield found
-    server.shutdown()
-    server.server_close()
+        server.RequestHandlerClass = Handler
+        yield found
 
 
 @pytest.fixture

@@ -10,12 +10,11 @@ through the background threads: test_webhook_destinations.py.
 import datetime as dt
 import json
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 import time_machine
@@ -35,6 +34,7 @@ from studies.synthesis.models import (
 )
 from studies.synthesis.services import boards, insights, notifications, webhooks
 from studies.synthesis.services.webhooks import sending
+from tests.network import loopback_server
 
 pytestmark = pytest.mark.django_db
 
@@ -98,14 +98,10 @@ def _sends_inline(monkeypatch) -> None:
 @pytest.fixture
 def receiver(settings) -> Iterator[Receiver]:
     settings.RESEARCHHUB_OUTBOUND_ALLOWED_NETWORKS = LOOPBACK_ALLOWED
-    server = ThreadingHTTPServer(("127.0.0.1", 0), BaseHTTPRequestHandler)
-    found = Receiver(url=f"http://127.0.0.1:{server.server_port}/hooks/researchhub")
-    server.RequestHandlerClass = _handler(found)
-    thread = threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True)
-    thread.start()
-    yield found
-    server.shutdown()
-    server.server_close()
+    with loopback_server() as server:
+        found = Receiver(url=f"http://127.0.0.1:{server.server_port}/hooks/researchhub")
+        server.RequestHandlerClass = _handler(found)
+        yield found
 
 
 @pytest.fixture
