@@ -11,7 +11,7 @@ from django.db import transaction
 
 from studies.fieldwork.models import Observation, Photo, PhotoUpload
 from studies.fieldwork.services.photos import delete_quietly
-from studies.fieldwork.services.uploads import chunk_folder, chunks_delete
+from studies.fieldwork.services.uploads.chunks import chunk_folder, chunks_delete
 
 PHOTO_FILE_FIELDS = ("upload", "original", "web_webp", "web_jpeg", "thumb_webp", "thumb_jpeg")
 

@@ -16,15 +16,12 @@ with its chunks (`uploads_forget_idle`, every hour).
 import datetime as dt
 import hashlib
 import logging
-import os
 import uuid
-from collections.abc import Iterable, Sequence
-from contextlib import suppress
+from collections.abc import Sequence
 from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
@@ -39,27 +36,24 @@ from studies.common.models import User
 from studies.fieldwork import policies
 from studies.fieldwork.models import Observation, PhotoUpload, UploadStatus
 from studies.fieldwork.services.photos import (
-    RAW_UPLOADS,
-    delete_quietly,
     max_photo_bytes,
     photo_ingest,
     put_exactly,
     too_large_error,
-    unguessable_name,
 )
 from studies.fieldwork.services.tags import normalise_tag_names, tag_names_error
+from studies.fieldwork.services.uploads.chunks import (
+    assemble,
+    chunk_folder,
+    chunk_name,
+    chunks_delete,
+)
+from studies.fieldwork.services.uploads.idle import (
+    uploads_forget_idle as uploads_forget_idle,  # the hourly job's, beside the flow it cleans
+)
 from studies.scheduling.models import Visit
 
 logger = logging.getLogger(__name__)
-
-PARTIAL_UPLOADS = f"{RAW_UPLOADS}/partial"
-# An upload nothing was sent to for this long was given up on (the photo was cancelled on a
-# phone that never said so, or the phone was wiped): it and its chunks are forgotten, and
-# its researcher's room for new uploads comes back.
-IDLE_UPLOAD_KEPT = dt.timedelta(days=1)
-# How many idle uploads, and how many stray chunk folders, one run forgets: a run stays
-# short whatever piled up, and the next run takes the rest.
-FORGOTTEN_PER_RUN = 500
 
 
 class TooManyOpenUploadsError(ValidationError):
@@ -222,61 +216,6 @@ def upload_status(*, author: User, upload_id: object) -> PhotoUpload:
     return upload_get(author=author, upload_id=upload_id)
 
 
-def chunk_folder(upload: PhotoUpload) -> str:
-    return f"{PARTIAL_UPLOADS}/{_chunk_folder_name(upload.pk)}"
-
-
-def _chunk_folder_name(upload_id: uuid.UUID) -> str:
-    return unguessable_name("photo-upload", upload_id)
-
-
-def _chunk_name(upload: PhotoUpload, offset: int) -> str:
-    return f"{chunk_folder(upload)}/{offset:012d}"
-
-
-def _assemble(upload: PhotoUpload) -> bytes | None:
-    """The upload's bytes from its chunks, or None when a chunk has gone missing."""
-    parts: list[bytes] = []
-    position = 0
-    try:
-        while position < upload.length:
-            with default_storage.open(_chunk_name(upload, position), "rb") as chunk:
-                part = chunk.read()
-            if not part:
-                return None
-            parts.append(part)
-            position += len(part)
-    except OSError:
-        return None
-    return b"".join(parts) if position == upload.length else None
-
-
-def chunks_delete(folder: str) -> None:
-    """Delete an upload's chunks and then its folder, so nothing is left under partial/."""
-    try:
-        _folders, names = default_storage.listdir(folder)
-    except OSError:
-        return
-    for name in names:
-        delete_quietly(f"{folder}/{name}")
-    _folder_remove(folder)
-
-
-def _folder_remove(folder: str) -> None:
-    """Remove a chunk folder once it is empty.
-
-    A file system keeps a folder after its last file is deleted; object storages (S3) have
-    no folders, only names with slashes, and no local `path()`: nothing is left to remove.
-    """
-    try:
-        path = default_storage.path(folder)
-    except NotImplementedError:
-        return
-    # Not empty (a chunk could not be deleted, and is logged) or already gone: left as is.
-    with suppress(OSError):
-        os.rmdir(path)
-
-
 def upload_abort(*, author: User, upload_id: object) -> None:
     """Stop an upload the phone no longer wants to send: the row and the chunks received so
     far go. Raises UploadCompleteError (409) when the photo was already made, Http404 for an
@@ -321,7 +260,7 @@ def upload_append(*, author: User, upload_id: object, offset: int, chunk: bytes)
                     ]
                 }
             )
-        put_exactly(_chunk_name(upload, offset), chunk)
+        put_exactly(chunk_name(upload, offset), chunk)
         upload.offset = offset + len(chunk)
         upload.save(update_fields=["offset", "updated_at"])
         if upload.offset == upload.length:
@@ -335,7 +274,7 @@ def _complete(upload: PhotoUpload) -> ValidationError | None:
     """Turn a fully received upload into a photo; an error to raise once this commits."""
     folder = chunk_folder(upload)
     transaction.on_commit(partial(chunks_delete, folder))
-    data = _assemble(upload)
+    data = assemble(upload)
     if data is None or hashlib.sha256(data).hexdigest() != upload.sha256:
         upload.offset = 0
         upload.save(update_fields=["offset", "updated_at"])
@@ -374,51 +313,3 @@ def _complete(upload: PhotoUpload) -> ValidationError | None:
     upload.photo = photo
     upload.save(update_fields=["status", "photo", "updated_at"])
     return None
-
-
-def uploads_forget_idle(*, now: dt.datetime | None = None, limit: int = FORGOTTEN_PER_RUN) -> int:
-    """Forget unfinished uploads nothing was sent to for IDLE_UPLOAD_KEPT, with their chunks
-    and folders, and then chunk folders no unfinished upload owns (chunks whose deletion
-    failed, the empty folders finished uploads once left). At most `limit` of each per run.
-    Returns how many uploads went. Completed uploads, and the photos they made, stay."""
-    cutoff = (now or timezone.now()) - IDLE_UPLOAD_KEPT
-    with transaction.atomic():
-        # An upload taking a chunk right now is locked, and not idle: skipped. Where row
-        # locks exist the condition is checked again under the lock.
-        idle = list(
-            PhotoUpload.objects.select_for_update(skip_locked=True)
-            .filter(updated_at__lt=cutoff)
-            .exclude(status=UploadStatus.COMPLETE)
-            .order_by("updated_at")[:limit]
-        )
-        PhotoUpload.objects.filter(pk__in=[upload.pk for upload in idle]).delete()
-        transaction.on_commit(partial(_folders_delete, [chunk_folder(upload) for upload in idle]))
-    strays = _stray_chunk_folders(limit=limit)
-    _folders_delete(strays)
-    if idle or strays:
-        logger.info("Forgot %d idle uploads and %d stray chunk folders", len(idle), len(strays))
-    return len(idle)
-
-
-def _folders_delete(folders: Iterable[str]) -> None:
-    for folder in folders:
-        chunks_delete(folder)
-
-
-def _stray_chunk_folders(*, limit: int) -> list[str]:
-    """Chunk folders that belong to no unfinished upload.
-
-    The folders are listed before the uploads are read: a folder gets its first chunk only
-    after its upload's row was committed, so every listed folder whose upload is still
-    receiving is found among the rows read after. Folders of complete or deleted uploads
-    take no more chunks, so removing them races with nothing.
-    """
-    try:
-        names, _files = default_storage.listdir(PARTIAL_UPLOADS)
-    except OSError:
-        return []
-    if not names:
-        return []
-    receiving = PhotoUpload.objects.filter(status=UploadStatus.RECEIVING)
-    owned = {_chunk_folder_name(pk) for pk in receiving.values_list("pk", flat=True).iterator()}
-    return [f"{PARTIAL_UPLOADS}/{name}" for name in sorted(set(names) - owned)][:limit]
