@@ -117,6 +117,7 @@ def ui_text() -> dict[str, str]:
         "capturedAt": _("captured {time}"),
         "storageFull": _("This phone has no room left to keep the item. Free some space."),
         "network": _("no connection"),
+        "busy": _("it is busy for a moment"),
         "server": _("server error {status}"),
         "notConfirmed": _("the answer did not come from ResearchHub"),
         "goesWith": _("Goes with {item}"),

@@ -7,6 +7,7 @@ from studies.common.api.schema_views import SchemaView
 from studies.common.views import healthz
 
 handler404 = "studies.common.views.page_not_found"
+handler500 = "studies.common.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -6,11 +6,12 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DatabaseError
 
+from studies.common.transient import STORAGE_FAULTS
 from studies.fieldwork.services import photos, uploads
 
 # Worth another try: storage and database hiccups, a run cut short by its time limit. A
 # file that cannot be decoded is not: the service marks that photo failed instead.
-TRANSIENT_ERRORS = (OSError, DatabaseError, SoftTimeLimitExceeded)
+TRANSIENT_ERRORS = (*STORAGE_FAULTS, DatabaseError, SoftTimeLimitExceeded)
 
 
 @shared_task(

@@ -232,6 +232,43 @@ def test_a_network_that_drops_every_other_request_still_delivers_everything_once
     context.close()
 
 
+def test_a_server_busy_for_a_moment_is_waited_out_like_a_lost_connection(
+    browser, live_server, world
+):
+    context = phone(browser)
+    page = context.new_page()
+    log_in(page, live_server.url, world.team.researcher.username)
+    open_capture(page, live_server.url, world)
+    busy = {"answered": 0}
+
+    def restarting(route):
+        # The first two batches meet a database restart: 503, as ResearchHub answers it.
+        if busy["answered"] >= 2:
+            return route.continue_()
+        busy["answered"] += 1
+        return route.fulfill(
+            status=503,
+            headers={"Retry-After": "5", "Content-Type": "application/json"},
+            body='{"errors": {"service": ["ResearchHub is busy for a moment."]}}',
+        )
+
+    context.route("**/api/v1/sync/", restarting)
+    capture_note(page, "Milk decanted into a jug")
+
+    status = page.locator("[data-sync-summary]")
+    expect(page.locator("[data-sync-status]")).to_contain_text(
+        "Could not reach ResearchHub (it is busy for a moment).", timeout=SYNC_TIMEOUT_MS
+    )
+    expect(status).to_have_text("Everything is synced.", timeout=SYNC_TIMEOUT_MS)
+    assert busy["answered"] == 2
+    assert list(Observation.objects.filter(visit=world.visit).values_list("text", flat=True)) == [
+        "Milk decanted into a jug"
+    ]
+    # Waited out, not refused: nothing is left for the researcher to deal with.
+    expect(page.locator(".captured-item .errorlist")).to_have_count(0)
+    context.close()
+
+
 def test_an_item_edited_and_one_deleted_offline_reach_the_server_as_left(
     browser, live_server, world
 ):

@@ -221,6 +221,58 @@ def test_web_answers_healthz_with_every_check_ok(redis_url, tmp_path):
     assert health_check.returncode == 0, health_check.stderr
 
 
+def _answer(url: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as answer:
+        return answer.code, dict(answer.headers), answer.read()
+
+
+@pytest.mark.services
+def test_web_answers_503_while_the_database_and_broker_are_away(tmp_path):
+    # A database and a broker on loopback ports nothing listens on: stopped, as in a
+    # restart. Plain HTTP, so the answers are read as they are sent.
+    port = free_port()
+    environment = local_environment(
+        "web",
+        DATABASE_URL=f"postgres://researchhub@127.0.0.1:{free_port()}/researchhub",
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+        MEDIA_ROOT=str(tmp_path / "media"),
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        SECURE_SSL_REDIRECT="false",
+    )
+    base = f"http://127.0.0.1:{port}"
+
+    with running(
+        service("web")["command"], environment=environment, log_path=tmp_path / "web.log"
+    ) as web:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            try:
+                health = _answer(f"{base}/healthz")
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if web.process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"gunicorn never answered on port {port}:\n{web.tail()}")
+                time.sleep(0.2)
+        api = _answer(f"{base}/api/v1/studies/", Authorization="Token not-checked-yet")
+
+    assert health[0] == 503
+    checks = json.loads(health[2])["checks"]
+    assert (checks["database"]["ok"], checks["broker"]["ok"]) == (False, False)
+    assert api[0] == 503
+    assert api[1]["Retry-After"] == "5"
+    assert json.loads(api[2]) == {
+        "errors": {
+            "service": [
+                "ResearchHub is busy for a moment. Nothing was saved; try again in a few seconds."
+            ]
+        }
+    }
+
+
 def test_the_web_health_check_fails_when_nothing_answers():
     environment = local_environment("web", GUNICORN_BIND=f"127.0.0.1:{free_port()}")
 

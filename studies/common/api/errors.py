@@ -6,6 +6,7 @@ input (a list of questions, a list of availability windows) is flattened to keys
 as ``questions[2]`` or ``windows[0].end_time``: the shape stays one level deep.
 """
 
+from contextlib import suppress
 from typing import Any
 
 from django.core.exceptions import (
@@ -20,9 +21,11 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from studies.common.api.parsers import RequestTooLarge
 from studies.common.errors import ConflictError
+from studies.common.transient import RETRY_AFTER_SECONDS, busy_message, is_transient
 
 NON_FIELD = "non_field_errors"
 
@@ -62,6 +65,8 @@ def flatten_errors(detail: Any, prefix: str = "") -> dict[str, list[str]]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if is_transient(exc):
+        return _busy_response()
     if isinstance(exc, DjangoValidationError):
         code = (
             status.HTTP_409_CONFLICT
@@ -88,6 +93,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = {"detail": [str(exc.detail)]}
     response.data = {"errors": errors}
     return response
+
+
+def _busy_response() -> Response:
+    """503 for a dependency out of reach for a moment (studies.common.transient)."""
+    with suppress(Exception):
+        # The request's transaction, if any, must not commit what it got to: the database
+        # that failed may not even take the rollback, which then happens as it closes.
+        set_rollback()
+    return Response(
+        {"errors": {"service": [busy_message()]}},
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 class ErrorOutputSerializer(serializers.Serializer):

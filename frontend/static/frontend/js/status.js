@@ -20,6 +20,7 @@ function seconds(ms) {
 
 export function reasonText(text, reason) {
   if (reason === "network") return text.network;
+  if (reason === "busy") return text.busy;
   if (reason === "not-confirmed") return text.notConfirmed;
   const server = /^server (\d+)$/.exec(reason || "");
   return server ? fill(text.server, { status: server[1] }) : reason;

@@ -39,7 +39,7 @@ const wholeRequestRefused = (status, data) =>
 async function signedIn() {
   try {
     const response = await fetch(SESSION_PROBE_URL, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } });
-    if (response.status >= 500) throw new Transient(`server ${response.status}`);
+    if (response.status >= 500) throw serverFault(response.status);
     return response.ok;
   } catch (error) {
     throw error instanceof Transient ? error : new Transient("network");
@@ -135,5 +135,12 @@ export function send(url, { method = "PATCH", body, headers = {}, onProgress, si
 
 // The run's error for an answer that is neither the one hoped for nor a refusal.
 export function unexpected(status) {
-  return new Transient(status >= 500 ? `server ${status}` : "not-confirmed");
+  return status >= 500 ? serverFault(status) : new Transient("not-confirmed");
+}
+
+// 503 is ResearchHub saying a dependency is away for a moment (a restart): like a lost
+// connection, the item waits and is tried again with the usual back-off. Any other 5xx is
+// retried too, but named as the server error it is.
+function serverFault(status) {
+  return new Transient(status === 503 ? "busy" : `server ${status}`);
 }

@@ -33,6 +33,7 @@ from django.utils.translation import ngettext
 
 from studies.common.errors import ConflictError
 from studies.common.models import User
+from studies.common.transient import STORAGE_FAULTS, StorageUnavailable
 from studies.fieldwork import policies
 from studies.fieldwork.models import Observation, PhotoUpload, UploadStatus
 from studies.fieldwork.services.photos import (
@@ -235,7 +236,8 @@ def upload_abort(*, author: User, upload_id: object) -> None:
 def upload_append(*, author: User, upload_id: object, offset: int, chunk: bytes) -> PhotoUpload:
     """Store a chunk at `offset`; on the last byte, check the SHA-256 and make the photo.
 
-    Raises StaleOffsetError (409) unless `offset` is the server's, ValidationError (400)
+    Raises StorageUnavailable (503, retry) when the chunk cannot be written, StaleOffsetError
+    (409) unless `offset` is the server's, ValidationError (400)
     for bytes past the declared length, a checksum mismatch (the upload then starts over
     at 0) or a file that is not an acceptable photo (the upload is then gone, with its
     bytes: nothing is left behind).
@@ -260,7 +262,12 @@ def upload_append(*, author: User, upload_id: object, offset: int, chunk: bytes)
                     ]
                 }
             )
-        put_exactly(chunk_name(upload, offset), chunk)
+        try:
+            put_exactly(chunk_name(upload, offset), chunk)
+        except STORAGE_FAULTS as fault:
+            # Disk full, storage out of reach: the offset stays at the last good chunk (this
+            # transaction does not commit) and the phone sends this chunk again later.
+            raise StorageUnavailable(chunk_name(upload, offset)) from fault
         upload.offset = offset + len(chunk)
         upload.save(update_fields=["offset", "updated_at"])
         if upload.offset == upload.length:
